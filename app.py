@@ -1,0 +1,69 @@
+"""The application factory: configuration, extensions, blueprints, socket handlers, CLI."""
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import cli
+import http_errors
+import i18n
+import realtime
+import security
+from config import build_config
+from extensions import babel, csrf, db, jwt, limiter, login_manager, mail, migrate, socketio
+
+
+def create_app(overrides=None):
+    config = build_config()
+    config.update(overrides or {})
+    app = Flask(__name__, instance_path=config["INSTANCE_DIR"], instance_relative_config=False)
+    app.config.update(config)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+
+    if app.config["TRUSTED_PROXIES"]:
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
+
+    configure_extensions(app)
+    configure_blueprints(app)
+    security.init_app(app)
+    http_errors.init_app(app)
+    realtime.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure_extensions(app):
+    import models  # noqa: F401  (registers every table with the metadata before Alembic looks)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        # None means same origin only; never "*".
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"] or None,
+        manage_session=False,
+    )
+
+
+def configure_blueprints(app):
+    from routes.admin import bp as admin_bp
+    from routes.api import bp as api_bp
+    from routes.auth import bp as auth_bp
+    from routes.main import bp as main_bp
+    from routes.setup import bp as setup_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(setup_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    csrf.exempt(api_bp)  # the JSON API authenticates with a Bearer token, never a cookie

@@ -1,0 +1,129 @@
+"""Command-line tasks: `flask seed [--demo]`, `flask reset-admin`, `flask check`."""
+import secrets
+import socket
+
+import click
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import Migrate
+from sqlalchemy import select, text
+
+from extensions import db
+from models import Role, User
+from services import seeding
+from services.settings import get_setting
+
+
+def init_app(app):
+    app.cli.add_command(seed_command)
+    app.cli.add_command(reset_admin_command)
+    app.cli.add_command(check_command)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also create demo accounts and catalogues.")
+def seed_command(demo):
+    """Create the first admin (and with --demo the demo data). Safe to run again."""
+    config = current_app.config
+    report = seeding.seed(
+        config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"], demo=demo, demo_password=config["DEMO_PASSWORD"]
+    )
+    for line in report.created:
+        click.echo(f"created {line}")
+    if not report.created:
+        click.echo("Nothing to seed: the data is already there.")
+    if report.admin_password:
+        click.secho(
+            f"Admin '{config['ADMIN_USERNAME']}' password: {report.admin_password}  "
+            "(shown once; it must be changed at first login)", fg="yellow")
+    if demo:
+        host, port = config["HOST"], config["PORT"]
+        click.echo(f"\nDemo logins at http://{host}:{port}/login (password: {config['DEMO_PASSWORD']})")
+        for username, role in seeding.demo_logins():
+            click.echo(f"  {username:<12} {role}")
+
+
+@click.command("reset-admin")
+@click.option("--username", default=None, help="Admin account to reset (default ADMIN_USERNAME).")
+def reset_admin_command(username):
+    """Give the admin account a new password, reactivate it and make it admin again."""
+    username = (username or current_app.config["ADMIN_USERNAME"]).lower()
+    password = current_app.config["ADMIN_PASSWORD"] or secrets.token_urlsafe(12)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, full_name="Administrador")
+        db.session.add(user)
+    user.role, user.active, user.must_change_password = Role.ADMIN, True, True
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Admin '{username}' password: {password}  (it must be changed at next login)")
+
+
+@click.command("check")
+def check_command():
+    """Check the installation: database, schema, mail settings, secret key, demo passwords."""
+    results = [check_database(), check_schema(), check_mail(), check_secret_key(), check_demo_passwords()]
+    for status, name, detail in results:
+        colour = {"ok": "green", "warn": "yellow", "fail": "red"}[status]
+        click.echo(f"[{click.style(status.upper(), fg=colour):>4}] {name}: {detail}")
+    if any(status == "fail" for status, _, _ in results):
+        raise SystemExit(1)
+
+
+def check_database():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any driver error means unreachable
+        db.session.rollback()
+        return "fail", "database", f"cannot reach {db.engine.url.render_as_string(hide_password=True)}: {error}"
+    return "ok", "database", db.engine.url.render_as_string(hide_password=True)
+
+
+def check_schema():
+    migrate: Migrate = current_app.extensions["migrate"].migrate
+    script = ScriptDirectory(migrate.directory)
+    heads = set(script.get_heads())
+    try:
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+            current = set(context.get_current_heads())
+            diff = compare_metadata(context, db.metadata)
+    except Exception as error:
+        return "fail", "schema", f"cannot inspect: {error}"
+    if current != heads:
+        return "fail", "schema", f"database at {sorted(current) or 'nothing'}, migrations at {sorted(heads)}: run `flask db upgrade`"
+    if diff:
+        return "fail", "schema", f"models differ from the migrations: {diff[:3]}"
+    return "ok", "schema", f"at head {', '.join(sorted(heads))}"
+
+
+def check_mail():
+    server, port = get_setting("mail_server"), get_setting("mail_port") or 25
+    if not server:
+        return "warn", "mail", "no SMTP server set: no message will be sent"
+    if not get_setting("mail_default_sender"):
+        return "warn", "mail", f"{server}:{port} set but no sender address"
+    try:
+        socket.create_connection((server, int(port)), timeout=3).close()
+    except OSError as error:
+        return "warn", "mail", f"{server}:{port} not reachable now ({error})"
+    return "ok", "mail", f"{server}:{port} reachable"
+
+
+def check_secret_key():
+    key, source = current_app.config["SECRET_KEY"], current_app.config.get("SECRET_KEY_SOURCE", "overrides")
+    if len(key) < 32:
+        return "fail", "secret key", f"too short ({len(key)} characters, from {source}); use 32 or more"
+    return "ok", "secret key", f"set, from the {source}"
+
+
+def check_demo_passwords():
+    demo_password = current_app.config["DEMO_PASSWORD"]
+    names = [current_app.config["ADMIN_USERNAME"].lower()] + [name for name, *_ in seeding.DEMO_USERS]
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.username.in_(names))).all()
+    weak = [u.username for u in users if u.check_password(demo_password)]
+    if weak:
+        return "warn", "demo passwords", f"still in use by: {', '.join(weak)}"
+    return "ok", "demo passwords", "none in use"

@@ -1,0 +1,123 @@
+"""Settings read from the environment (and `.env`). Every knob has a safe default.
+
+Values an administrator changes at run time (organisation name, SMTP, ...) live in the
+`settings` table instead; see services/settings.py. The environment gives their defaults.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+load_dotenv(BASE_DIR / ".env")
+
+
+def env_str(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name, default):
+    value = env_str(name)
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def env_bool(name, default=False):
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_or_create_secret_key(instance_dir):
+    """A random key generated on first start and kept in instance/, so sessions survive restarts."""
+    key_file = Path(instance_dir) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; never overwrite a key another process just wrote.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def build_config():
+    """The configuration as a plain dict; create_app(overrides) may replace any of it."""
+    instance_dir = INSTANCE_DIR
+    secret_key = env_str("SECRET_KEY")
+    idle_minutes = env_int("SESSION_IDLE_MINUTES", 30)
+    redis_url = env_str("REDIS_URL")
+    return {
+        "INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": secret_key or load_or_create_secret_key(instance_dir),
+        "SECRET_KEY_SOURCE": "environment" if secret_key else "instance file",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env_str("DATABASE_URL", f"sqlite:///{instance_dir / 'servicedesk.db'}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Server
+        "HOST": env_str("HOST", "127.0.0.1"),
+        "PORT": env_int("PORT", 5000),
+        "ASYNC_MODE": env_str("ASYNC_MODE", "eventlet"),
+        "SOCKETIO_ALLOWED_ORIGINS": [o for o in env_str("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o],
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # Organisation defaults (the setup wizard and admin settings override these)
+        "ORGANISATION_NAME": env_str("ORGANISATION_NAME", "Service Desk"),
+        "TIMEZONE": env_str("TIMEZONE", "America/Mexico_City"),
+        "DEFAULT_LOCALE": env_str("DEFAULT_LOCALE", "es"),
+        "LANGUAGES": ["es", "en"],
+        "ALLOW_REGISTRATION": env_bool("ALLOW_REGISTRATION", True),
+        "PASSWORD_HASH_METHOD": env_str("PASSWORD_HASH_METHOD", "scrypt"),
+        # Sessions
+        "SESSION_IDLE_MINUTES": idle_minutes,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        # Rate limits (Flask-Limiter); Redis storage when REDIS_URL is set
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "10 per minute"),
+        "REGISTER_RATE_LIMIT": env_str("REGISTER_RATE_LIMIT", "5 per hour"),
+        # JSON API tokens
+        "JWT_SECRET_KEY": env_str("JWT_SECRET_KEY"),  # falls back to SECRET_KEY
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=env_int("JWT_EXPIRES_MINUTES", 60)),
+        "JWT_TOKEN_LOCATION": ["headers"],
+        # Mail defaults (the setup wizard may store its own)
+        "MAIL_SERVER": env_str("MAIL_SERVER"),
+        "MAIL_PORT": env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": env_str("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env_str("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": env_bool("MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": env_str("MAIL_DEFAULT_SENDER"),
+        # Seeding
+        "ADMIN_USERNAME": env_str("ADMIN_USERNAME", "admin"),
+        "ADMIN_PASSWORD": env_str("ADMIN_PASSWORD"),
+        "DEMO_PASSWORD": env_str("DEMO_PASSWORD", "demo1234"),
+        # Babel
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+    }
+
+
+def normalise_database_url(url):
+    """Accept the common `postgres://` spelling and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

@@ -1,0 +1,128 @@
+"""Flask-WTF forms. Every form carries a CSRF token; labels go through Flask-Babel."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from models import Role
+from services.settings import is_valid_timezone, timezone_choices
+from services.users import MIN_PASSWORD_LENGTH
+
+USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]{3,64}$",
+                       message=_l("3 to 64 letters, digits, dots, dashes or underscores."))
+
+
+def role_choices():
+    labels = {
+        Role.ADMIN: _l("Administrator"),
+        Role.STAFF: _l("Counter staff"),
+        Role.REGISTRAR: _l("Registrar (kiosk)"),
+        Role.AGENT: _l("Helpdesk agent"),
+        Role.USER: _l("Requester"),
+    }
+    return [(role.value, labels[role]) for role in Role]
+
+
+def language_choices(with_automatic=False):
+    choices = [("es", "Español"), ("en", "English")]
+    return ([("", _l("Automatic (browser)"))] if with_automatic else []) + choices
+
+
+def new_password_fields():
+    return (
+        PasswordField(_l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128)]),
+        PasswordField(_l("Repeat the new password"),
+                      validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))]),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """For buttons that POST (deactivate, delete, logout): only the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Username or email"), validators=[InputRequired(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=128)])
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(), USERNAME_RULE])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=255)])
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    new_password, confirm_password = new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=128)])
+    new_password, confirm_password = new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=language_choices(with_automatic=True))
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(), USERNAME_RULE])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    active = BooleanField(_l("Active"), default=True)
+
+
+class NewUserForm(UserForm):
+    new_password = PasswordField(
+        _l("Temporary password"), validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128)],
+        description=_l("The user must change it at first login."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password, confirm_password = new_password_fields()
+
+
+class OrganisationFields:
+    organisation_name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=120)])
+    timezone = SelectField(_l("Timezone"), choices=lambda: [(tz, tz) for tz in timezone_choices()])
+    default_locale = SelectField(_l("Default language"), choices=language_choices())
+
+    def validate_timezone(self, field):
+        if not is_valid_timezone(field.data or ""):
+            raise ValidationError(_l("Unknown timezone."))
+
+
+class MailFields:
+    mail_server = StringField(_l("SMTP server"), validators=[Optional(), Length(max=255)])
+    mail_port = IntegerField(_l("SMTP port"), default=587, validators=[Optional(), NumberRange(1, 65535)])
+    mail_username = StringField(_l("SMTP username"), validators=[Optional(), Length(max=255)])
+    mail_password = PasswordField(_l("SMTP password"), validators=[Optional(), Length(max=255)],
+                                  description=_l("Leave empty to keep the stored password."))
+    mail_use_tls = BooleanField(_l("Use STARTTLS"))
+    mail_use_ssl = BooleanField(_l("Use SSL/TLS"))
+    mail_default_sender = EmailField(_l("Sender address"), validators=[Optional(), Email(), Length(max=255)])
+
+    def validate_mail_use_ssl(self, field):
+        if field.data and self.mail_use_tls.data:
+            raise ValidationError(_l("Choose STARTTLS or SSL/TLS, not both."))
+
+    def mail_settings(self, keep_password=None):
+        return {
+            "mail_server": (self.mail_server.data or "").strip() or None,
+            "mail_port": self.mail_port.data or 587,
+            "mail_username": (self.mail_username.data or "").strip() or None,
+            "mail_password": self.mail_password.data or keep_password,
+            "mail_use_tls": bool(self.mail_use_tls.data),
+            "mail_use_ssl": bool(self.mail_use_ssl.data),
+            "mail_default_sender": (self.mail_default_sender.data or "").strip() or None,
+        }
+
+
+class SettingsForm(OrganisationFields, MailFields, FlaskForm):
+    allow_registration = BooleanField(_l("People may create their own requester account"))
+
+
+class SetupForm(OrganisationFields, MailFields, FlaskForm):
+    admin_username = StringField(_l("Administrator username"), validators=[InputRequired(), USERNAME_RULE])
+    admin_email = EmailField(_l("Administrator email"), validators=[InputRequired(), Email(), Length(max=255)])
+    admin_full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    new_password, confirm_password = new_password_fields()

@@ -1,0 +1,27 @@
+"""Language and timezone for each request, and the date filters templates use.
+
+Language: the user's saved choice, else the choice made with the switcher (kept in the
+session), else the browser's Accept-Language, else the organisation's default (es).
+"""
+from flask import current_app, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from services.settings import get_setting
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or get_setting("default_locale")
+
+
+def select_timezone():
+    return get_setting("timezone")
+
+
+def init_app(app):
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

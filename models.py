@@ -1,0 +1,229 @@
+"""The data model, read top to bottom: people, settings, the audit trail, then the catalogues.
+
+Timestamps are stored in UTC (`UTCDateTime` returns aware datetimes on every database) and
+shown in the organisation's timezone.
+"""
+import enum
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Naive UTC in the database, aware UTC in Python, so SQLite and PostgreSQL behave alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def new_session_token():
+    return secrets.token_hex(16)
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    STAFF = "staff"  # counter attendant
+    REGISTRAR = "registrar"  # kiosk
+    AGENT = "agent"  # helpdesk technician
+    USER = "user"  # requester
+
+    def __str__(self):
+        return self.value
+
+
+def enum_column(enum_class, length=16):
+    """Stored as its value in a VARCHAR, so adding a member never needs a type migration."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # stored lower-case
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)  # stored lower-case
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.USER, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Changes on every password change or deactivation, which ends every open session.
+    session_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_session_token)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    counter: Mapped["Counter | None"] = relationship(back_populates="staff")
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.session_token = new_session_token()
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login keeps this in the session instead of the id, so a new token logs the user out.
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+    def has_role(self, *roles):
+        return self.role in roles
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role.value}>"
+
+
+class Setting(db.Model):
+    """Run-time settings an admin changes in the web pages (organisation, SMTP, ...)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditLog(db.Model):
+    """Who changed what, when, and the values before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (db.Index("ix_audit_log_entity", "entity_type", "entity_id"),)
+
+
+# --- Queue catalogues -------------------------------------------------------------------
+
+
+class Service(db.Model):
+    """A line people queue for at the kiosk (A "General", B "Caja", ...)."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(3), unique=True)
+    color: Mapped[str] = mapped_column(String(7), default="#0d6efd")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Counter(db.Model):
+    """A desk where a staff member calls queue tickets (módulo, ventanilla)."""
+
+    __tablename__ = "counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    service_links: Mapped[list["CounterService"]] = relationship(
+        back_populates="counter", cascade="all, delete-orphan", order_by="CounterService.position"
+    )
+    staff: Mapped[list[User]] = relationship(back_populates="counter")
+
+
+class CounterService(db.Model):
+    """The services a counter serves, in the order it prefers them."""
+
+    __tablename__ = "counter_services"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    counter: Mapped[Counter] = relationship(back_populates="service_links")
+    service: Mapped[Service] = relationship()
+
+
+# --- Helpdesk catalogues ----------------------------------------------------------------
+
+
+class Priority(db.Model):
+    """low, medium, high, critical: each with the hours that set a ticket's due time."""
+
+    __tablename__ = "priorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int] = mapped_column(Integer)
+    response_hours: Mapped[int] = mapped_column(Integer)
+    resolution_hours: Mapped[int] = mapped_column(Integer)
+
+
+class Area(db.Model):
+    """A team that owns a kind of work (Soporte Técnico, Facturación)."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    categories: Mapped[list["Category"]] = relationship(back_populates="area", order_by="Category.name")
+
+
+class Category(db.Model):
+    """A kind of request inside an area; it gives new tickets their default priority."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    default_priority_id: Mapped[int] = mapped_column(ForeignKey("priorities.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    area: Mapped[Area] = relationship(back_populates="categories")
+    default_priority: Mapped[Priority] = relationship()
+
+    __table_args__ = (UniqueConstraint("area_id", "name"),)

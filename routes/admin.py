@@ -1,0 +1,150 @@
+"""Administration: user accounts, organisation settings, the audit trail. Admins only."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import realtime
+from extensions import db
+from forms import EmptyForm, NewUserForm, ResetPasswordForm, SettingsForm, UserForm
+from models import AuditLog, Role, User
+from routes import show_domain_error
+from security import roles_required
+from services import settings as settings_service
+from services import users as user_service
+from services.errors import DomainError
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every page of this blueprint is for admins; the decorator answers everyone else."""
+
+
+@bp.get("/users")
+def users():
+    role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
+    page = user_service.list_users(search=request.args.get("q"), role=role,
+                                   page=request.args.get("page", 1, type=int))
+    return render_template("admin/users.html", page=page, role=role, q=request.args.get("q", ""),
+                           action_form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                form.username.data, form.new_password.data, form.role.data, email=form.email.data,
+                full_name=form.full_name.data, actor=current_user, must_change_password=True,
+            )
+            if not form.active.data:
+                user_service.set_active(user, False, current_user)
+        except DomainError as error:
+            show_domain_error(form, error, {"password": "new_password"})
+        else:
+            flash(_("Account %(username)s created. It must change its password at first login.",
+                    username=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        was_active = user.active
+        try:
+            user_service.update_user(user, current_user, form.username.data, form.email.data,
+                                     form.full_name.data, form.role.data, form.active.data)
+        except DomainError as error:
+            db.session.refresh(user)
+            show_domain_error(form, error)
+        else:
+            if was_active and not user.active:
+                realtime.end_user_sessions(user.id)
+            flash(_("Account %(username)s saved.", username=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           password_form=ResetPasswordForm(), action_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id):
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.reset_password(user, form.new_password.data, current_user)
+        except DomainError as error:
+            show_domain_error(form, error, {"password": "new_password"})
+        else:
+            realtime.end_user_sessions(user.id)
+            flash(_("New temporary password set for %(username)s.", username=user.username), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=UserForm(obj=user, formdata=None), user=user,
+                           password_form=form, action_form=EmptyForm()), 400
+
+
+@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+def set_active(user_id, action):
+    user = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            user_service.set_active(user, action == "activate", current_user)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            if action == "deactivate":
+                realtime.end_user_sessions(user.id)
+                flash(_("Account %(username)s deactivated.", username=user.username), "success")
+            else:
+                flash(_("Account %(username)s activated.", username=user.username), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/delete")
+def delete_user(user_id):
+    user = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        username = user.username
+        try:
+            user_service.delete_user(user, current_user)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            realtime.end_user_sessions(user_id)
+            flash(_("Account %(username)s deleted.", username=username), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    stored = settings_service.all_settings()
+    form = SettingsForm(data=stored)
+    if form.validate_on_submit():
+        changes = {
+            "organisation_name": form.organisation_name.data.strip(),
+            "timezone": form.timezone.data,
+            "default_locale": form.default_locale.data,
+            "allow_registration": bool(form.allow_registration.data),
+            **form.mail_settings(keep_password=stored.get("mail_password")),
+        }
+        settings_service.save_settings(changes, current_user)
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form)
+
+
+@bp.get("/audit")
+def audit():
+    query = select(AuditLog).options(selectinload(AuditLog.actor)).order_by(AuditLog.id.desc())
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page)

@@ -1,0 +1,70 @@
+"""The front door: role home redirects, language switch, health check, shared template values."""
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user
+from flask_babel import get_locale
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from extensions import db
+from forms import role_choices
+from models import Role
+from security import safe_next_url
+from services.settings import get_setting
+from services.users import set_locale
+
+bp = Blueprint("main", __name__)
+
+# Where each role lands after signing in. Later areas (kiosk, counter panel, helpdesk) add theirs.
+ROLE_HOME = {
+    Role.ADMIN: "admin.users",
+}
+
+
+def home_url(user):
+    return url_for(ROLE_HOME.get(user.role, "auth.account"))
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def set_language():
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            set_locale(current_user, locale)
+    return redirect(safe_next_url(request.form.get("next"), url_for("main.index")))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # reported, not raised: this page exists to say what is wrong
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+@bp.app_context_processor
+def shell_values():
+    try:
+        organisation, allow_registration = get_setting("organisation_name"), get_setting("allow_registration")
+    except SQLAlchemyError:  # the error page must render even when the database is down
+        db.session.rollback()
+        organisation, allow_registration = current_app.config["ORGANISATION_NAME"], False
+    return {
+        "organisation_name": organisation,
+        "allow_registration": allow_registration,
+        "home_url": home_url(current_user) if current_user.is_authenticated else url_for("auth.login"),
+        "current_locale": str(get_locale()),
+        "role_labels": dict(role_choices()),
+        "Role": Role,
+    }

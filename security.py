@@ -1,0 +1,153 @@
+"""Who may do what, and the protections every request gets.
+
+- `roles_required` guards a view by role.
+- Before each request: first-run redirect to the setup wizard, idle timeout, forced password change.
+- After each request: security headers (CSP with no inline script, frame denial, HSTS under HTTPS).
+"""
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import select
+
+from extensions import db, login_manager
+from models import User
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "media-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# Endpoints that work before the first admin exists, or that a session past its time may reach.
+SETUP_FREE_ENDPOINTS = {"static", "setup.wizard", "main.healthz", "main.set_language"}
+PASSWORD_CHANGE_FREE_ENDPOINTS = {"static", "auth.change_password", "auth.logout", "main.set_language",
+                                  "main.healthz", "auth.keepalive"}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is marked Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or request.is_secure
+
+
+def init_app(app):
+    app.session_interface = SessionInterface()
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    app.before_request(redirect_to_setup_on_first_run)
+    app.before_request(enforce_idle_timeout)
+    app.before_request(enforce_password_change)
+    app.after_request(set_security_headers)
+
+
+def load_user(session_token):
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.active else None
+
+
+def wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def roles_required(*roles):
+    """The signed-in user must hold one of `roles`, else 403 (or the login page when signed out)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def safe_next_url(target, fallback):
+    """Only same-site paths are followed after login, never another host."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return fallback
+
+
+def redirect_to_setup_on_first_run():
+    if current_app.extensions.get("setup_done") or request.endpoint in SETUP_FREE_ENDPOINTS:
+        return None
+    from services.setup import needs_setup
+
+    if needs_setup():
+        if wants_json():
+            return jsonify(error="setup_required", message=_("The service desk is not set up yet.")), 503
+        return redirect(url_for("setup.wizard"))
+    current_app.extensions["setup_done"] = True  # an admin can never be removed, so this stays true
+    return None
+
+
+def enforce_idle_timeout():
+    """Sign out a session left without activity for SESSION_IDLE_MINUTES.
+
+    Pages meant to stay open all day (kiosk, counter panel) ping `auth.keepalive` while open,
+    so only a closed or abandoned page times out.
+    """
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last_active = session.get("last_active")
+    if last_active is not None and now - last_active > idle_limit:
+        logout_user()
+        session.clear()
+        message = _("Your session ended after %(minutes)d minutes without activity. Please sign in again.",
+                    minutes=current_app.config["SESSION_IDLE_MINUTES"])
+        if wants_json():
+            return jsonify(error="session_expired", message=message), 401
+        flash(message, "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session["last_active"] = now
+    session.permanent = True
+    return None
+
+
+def enforce_password_change():
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_FREE_ENDPOINTS):
+        if wants_json():
+            return jsonify(error="password_change_required",
+                           message=_("You must change your password first.")), 403
+        flash(_("Please choose a new password before you continue."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

@@ -1,0 +1,37 @@
+"""Domain errors. Each carries the HTTP status a route should answer with."""
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message  # may be a lazy translation; rendered in the request's language
+        self.field = field
+
+    def to_dict(self):
+        body = {"error": self.code, "message": str(self.message)}
+        if self.field:
+            body["fields"] = {self.field: str(self.message)}
+        return body
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "validation_error"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "not_allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,86 @@
+"""Run-time settings: stored in the `settings` table, defaulting to the environment.
+
+Reads are cached for the current application context (one query per request at most).
+"""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import current_app, g
+from sqlalchemy import select
+
+from extensions import db
+from models import Setting
+from services import audit
+
+# key -> name of the config value that gives its default (or a literal default)
+DEFAULTS = {
+    "organisation_name": "ORGANISATION_NAME",
+    "timezone": "TIMEZONE",
+    "default_locale": "DEFAULT_LOCALE",
+    "allow_registration": "ALLOW_REGISTRATION",
+    "mail_server": "MAIL_SERVER",
+    "mail_port": "MAIL_PORT",
+    "mail_username": "MAIL_USERNAME",
+    "mail_password": "MAIL_PASSWORD",
+    "mail_use_tls": "MAIL_USE_TLS",
+    "mail_use_ssl": "MAIL_USE_SSL",
+    "mail_default_sender": "MAIL_DEFAULT_SENDER",
+}
+SECRET_KEYS = {"mail_password"}
+
+
+def _load():
+    if "settings_cache" not in g:
+        stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
+        values = {key: current_app.config.get(source) for key, source in DEFAULTS.items()}
+        values.update({key: value for key, value in stored.items()})
+        g.settings_cache = values
+    return g.settings_cache
+
+
+def get_setting(key):
+    return _load().get(key)
+
+
+def all_settings():
+    return dict(_load())
+
+
+def forget_cached():
+    g.pop("settings_cache", None)
+
+
+def save_settings(changes, actor):
+    """Store changed values and audit them (secrets are audited as changed, never their value)."""
+    current = _load()
+    before, after = {}, {}
+    for key, value in changes.items():
+        if key not in DEFAULTS:
+            raise KeyError(f"unknown setting {key}")
+        if current.get(key) == value:
+            continue
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        shown_before, shown_after = current.get(key), value
+        if key in SECRET_KEYS:
+            shown_before, shown_after = "***" if shown_before else None, "***" if value else None
+        before[key], after[key] = shown_before, shown_after
+    if after:
+        audit.record(actor, "settings.updated", "settings", before=before, after=after)
+    db.session.commit()
+    forget_cached()
+    return after
+
+
+def is_valid_timezone(name):
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def timezone_choices():
+    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))

@@ -1,0 +1,25 @@
+"""Production entry point.
+
+`python wsgi.py` serves the app with eventlet's own WSGI server (through socketio.run);
+run one per process behind nginx, with REDIS_URL set so they share Socket.IO events.
+`app` is exposed for any WSGI tool that imports it.
+"""
+from server_mode import async_mode
+
+if async_mode() == "eventlet":
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+
+from app import create_app  # noqa: E402  (must follow the patch)
+from extensions import socketio  # noqa: E402
+
+app = create_app()
+
+if __name__ == "__main__":
+    host, port = app.config["HOST"], app.config["PORT"]
+    print(f" * Service desk (production) on http://{host}:{port} (async mode: {app.config['ASYNC_MODE']})")
+    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False)
