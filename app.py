@@ -7,13 +7,16 @@ import http_errors
 import i18n
 import realtime
 import security
-from config import build_config
+from config import build_config, load_or_create_secret_key
 from extensions import babel, csrf, db, jwt, limiter, login_manager, mail, migrate, socketio
 
 
 def create_app(overrides=None):
-    config = build_config()
-    config.update(overrides or {})
+    overrides = overrides or {}
+    config = build_config(overrides.get("INSTANCE_DIR"))
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = load_or_create_secret_key(config["INSTANCE_DIR"])
     app = Flask(__name__, instance_path=config["INSTANCE_DIR"], instance_relative_config=False)
     app.config.update(config)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])

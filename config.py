@@ -53,15 +53,18 @@ def load_or_create_secret_key(instance_dir):
     return key
 
 
-def build_config():
-    """The configuration as a plain dict; create_app(overrides) may replace any of it."""
-    instance_dir = INSTANCE_DIR
+def build_config(instance_dir=None):
+    """The configuration as a plain dict; create_app(overrides) may replace any of it.
+
+    SECRET_KEY stays None when unset: create_app then generates one and keeps it in instance/.
+    """
+    instance_dir = Path(instance_dir or INSTANCE_DIR)
     secret_key = env_str("SECRET_KEY")
     idle_minutes = env_int("SESSION_IDLE_MINUTES", 30)
     redis_url = env_str("REDIS_URL")
     return {
         "INSTANCE_DIR": str(instance_dir),
-        "SECRET_KEY": secret_key or load_or_create_secret_key(instance_dir),
+        "SECRET_KEY": secret_key,
         "SECRET_KEY_SOURCE": "environment" if secret_key else "instance file",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env_str("DATABASE_URL", f"sqlite:///{instance_dir / 'servicedesk.db'}")
@@ -83,7 +86,8 @@ def build_config():
         "PASSWORD_HASH_METHOD": env_str("PASSWORD_HASH_METHOD", "scrypt"),
         # Sessions
         "SESSION_IDLE_MINUTES": idle_minutes,
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        # The cookie outlives the idle limit so the idle check (security.py) can say why it ended.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=max(idle_minutes * 2, 12 * 60)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),

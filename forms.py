@@ -1,7 +1,7 @@
 """Flask-WTF forms. Every form carries a CSRF token; labels go through Flask-Babel."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models import Role
@@ -20,12 +20,12 @@ def role_choices():
         Role.AGENT: _l("Helpdesk agent"),
         Role.USER: _l("Requester"),
     }
-    return [(role.value, labels[role]) for role in Role]
+    return [SelectChoice(role.value, labels[role]) for role in Role]
 
 
 def language_choices(with_automatic=False):
-    choices = [("es", "Español"), ("en", "English")]
-    return ([("", _l("Automatic (browser)"))] if with_automatic else []) + choices
+    choices = [SelectChoice("es", "Español"), SelectChoice("en", "English")]
+    return ([SelectChoice("", _l("Automatic (browser)"))] if with_automatic else []) + choices
 
 
 def new_password_fields():
@@ -59,7 +59,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=language_choices(with_automatic=True))
+    locale = SelectField(_l("Language"), choices=lambda: language_choices(with_automatic=True))
 
 
 class UserForm(FlaskForm):
@@ -83,8 +83,8 @@ class ResetPasswordForm(FlaskForm):
 
 class OrganisationFields:
     organisation_name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=120)])
-    timezone = SelectField(_l("Timezone"), choices=lambda: [(tz, tz) for tz in timezone_choices()])
-    default_locale = SelectField(_l("Default language"), choices=language_choices())
+    timezone = SelectField(_l("Timezone"), choices=lambda: [SelectChoice(tz) for tz in timezone_choices()])
+    default_locale = SelectField(_l("Default language"), choices=language_choices)
 
     def validate_timezone(self, field):
         if not is_valid_timezone(field.data or ""):

@@ -50,6 +50,7 @@ def init_app(app):
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
     app.before_request(redirect_to_setup_on_first_run)
     app.before_request(enforce_idle_timeout)
     app.before_request(enforce_password_change)
@@ -59,6 +60,14 @@ def init_app(app):
 def load_user(session_token):
     user = db.session.scalar(select(User).where(User.session_token == session_token))
     return user if user is not None and user.active else None
+
+
+def unauthorized():
+    """Pages redirect to the login; scripts (fetch asking for JSON) get a 401 they can act on."""
+    if wants_json():
+        return jsonify(error="authentication_required", message=_("Please sign in.")), 401
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
 def wants_json():

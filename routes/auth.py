@@ -94,14 +94,15 @@ def register():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            user_service.change_own_password(current_user, form.current_password.data, form.new_password.data)
+            user_service.change_own_password(user, form.current_password.data, form.new_password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            start_session(current_user)  # the new session token ends every other session
+            start_session(user)  # the new session token ends every other session
             flash(_("Your password has been changed."), "success")
-            return redirect(home_url(current_user))
+            return redirect(home_url(user))
     return render_template("auth/change_password.html", form=form)
 
 

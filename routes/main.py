@@ -65,6 +65,6 @@ def shell_values():
         "allow_registration": allow_registration,
         "home_url": home_url(current_user) if current_user.is_authenticated else url_for("auth.login"),
         "current_locale": str(get_locale()),
-        "role_labels": dict(role_choices()),
+        "role_labels": {choice.value: choice.label for choice in role_choices()},
         "Role": Role,
     }

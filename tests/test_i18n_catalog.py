@@ -1,0 +1,75 @@
+"""The Spanish catalog covers every string the code marks for translation.
+
+Extraction follows babel.cfg and the keywords of `make translations-update`, so a string added
+to the code without a Spanish translation fails here rather than showing up in English.
+"""
+import os
+from functools import cache
+from pathlib import Path
+
+from babel.messages.catalog import PYTHON_FORMAT
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+SPANISH_PO = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}  # _, gettext, ngettext, ... too
+SKIPPED_DIRS = {"tests", "migrations", "static"}
+
+
+def wanted_dir(path):
+    name = os.path.basename(path)
+    return not name.startswith((".", "_")) and name not in SKIPPED_DIRS  # .venv, .git, __pycache__
+
+
+@cache
+def source_msgids():
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = extract_from_dir(ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=wanted_dir)
+    # ngettext yields (singular, plural); the catalog is keyed by the singular.
+    return sorted({message[0] if isinstance(message, tuple) else message for _, _, message, _, _ in found})
+
+
+@cache
+def spanish_catalog():
+    with open(SPANISH_PO, "rb") as po:
+        return read_po(po)
+
+
+def translations(message):
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def test_source_strings_are_found():
+    assert len(source_msgids()) > 50, "extraction found almost nothing: check babel.cfg and the paths"
+
+
+def test_every_source_string_has_a_spanish_translation():
+    catalog = spanish_catalog()
+    missing = [
+        msgid for msgid in source_msgids()
+        if (message := catalog.get(msgid)) is None or message.fuzzy or not all(translations(message))
+    ]
+    assert not missing, (
+        f"{len(missing)} string(s) have no Spanish translation (missing, empty or fuzzy):\n  - "
+        + "\n  - ".join(missing)
+        + "\nRun `make translations-update`, then translate them in translations/es/LC_MESSAGES/messages.po."
+    )
+
+
+def test_spanish_translations_keep_the_placeholders():
+    catalog = spanish_catalog()
+    broken = []
+    for msgid in source_msgids():
+        message = catalog.get(msgid)
+        if message is None:
+            continue  # reported by the test above
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        placeholders = {match.group() for text in ids for match in PYTHON_FORMAT.finditer(text)} - {"%%"}
+        text = " ".join(translations(message))  # plural forms together: "1 ticket" may drop %(n)d
+        lost = sorted(p for p in placeholders if p not in text)
+        if text and lost:
+            broken.append(f"{msgid!r} -> {text!r} lacks {', '.join(lost)}")
+    assert not broken, "Spanish translations that drop a placeholder:\n  - " + "\n  - ".join(broken)
