@@ -74,7 +74,9 @@ def build_config(instance_dir=None):
         # Server
         "HOST": env_str("HOST", "127.0.0.1"),
         "PORT": env_int("PORT", 5000),
-        "ASYNC_MODE": env_str("ASYNC_MODE", "eventlet"),
+        # run.py and wsgi.py pass their own mode (eventlet unless ASYNC_MODE says otherwise);
+        # everything else that builds the app (the flask CLI, jobs, tests) runs threaded.
+        "ASYNC_MODE": env_str("ASYNC_MODE", "threading"),
         "SOCKETIO_ALLOWED_ORIGINS": [o for o in env_str("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o],
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # Organisation defaults (the setup wizard and admin settings override these)

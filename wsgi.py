@@ -6,7 +6,8 @@ run one per process behind nginx, with REDIS_URL set so they share Socket.IO eve
 """
 from server_mode import async_mode
 
-if async_mode() == "eventlet":
+ASYNC_MODE = async_mode()
+if ASYNC_MODE == "eventlet":
     import warnings
 
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -17,7 +18,7 @@ if async_mode() == "eventlet":
 from app import create_app  # noqa: E402  (must follow the patch)
 from extensions import socketio  # noqa: E402
 
-app = create_app()
+app = create_app({"ASYNC_MODE": ASYNC_MODE})
 
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]

@@ -2,6 +2,7 @@
 
 Reads are cached for the current application context (one query per request at most).
 """
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, g
@@ -82,5 +83,6 @@ def is_valid_timezone(name):
     return True
 
 
+@cache
 def timezone_choices():
     return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
