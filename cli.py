@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import Migrate
 from sqlalchemy import select, text
 
@@ -23,6 +24,7 @@ def init_app(app):
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also create demo accounts and catalogues.")
 def seed_command(demo):
     """Create the first admin (and with --demo the demo data). Safe to run again."""
@@ -46,6 +48,7 @@ def seed_command(demo):
 
 
 @click.command("reset-admin")
+@with_appcontext
 @click.option("--username", default=None, help="Admin account to reset (default ADMIN_USERNAME).")
 def reset_admin_command(username):
     """Give the admin account a new password, reactivate it and make it admin again."""
@@ -62,6 +65,7 @@ def reset_admin_command(username):
 
 
 @click.command("check")
+@with_appcontext
 def check_command():
     """Check the installation: database, schema, mail settings, secret key, demo passwords."""
     results = [check_database(), check_schema(), check_mail(), check_secret_key(), check_demo_passwords()]

@@ -1,0 +1,88 @@
+"""flask seed [--demo], flask reset-admin, flask check."""
+import pytest
+
+from extensions import db
+from models import Area, Category, Counter, Priority, Role, Service, User
+
+
+def count(model):
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def test_seed_creates_an_admin_with_a_password_shown_once(app, runner):
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0
+    password = result.output.split("password: ")[1].split()[0]
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        assert admin.role == Role.ADMIN and admin.must_change_password and admin.check_password(password)
+    again = runner.invoke(args=["seed"])
+    assert "password" not in again.output and "Nothing to seed" in again.output
+
+
+def test_seed_takes_the_admin_from_the_environment(app, runner):
+    app.config.update(ADMIN_USERNAME="Jefe", ADMIN_PASSWORD="from-the-env-1")
+    try:
+        result = runner.invoke(args=["seed"])
+    finally:
+        app.config.update(ADMIN_USERNAME="admin", ADMIN_PASSWORD=None)
+    assert "from-the-env-1" not in result.output
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.username == "jefe"))
+        assert admin.check_password("from-the-env-1") and not admin.must_change_password
+
+
+def test_seed_demo_builds_the_demo_and_twice_changes_nothing(app, runner):
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0
+    for name in ("admin", "staff1", "staff2", "registrar1", "agent1", "agent2", "user1"):
+        assert name in result.output
+    with app.app_context():
+        snapshot = {model.__name__: count(model) for model in (User, Service, Counter, Area, Category, Priority)}
+        assert snapshot == {"User": 7, "Service": 2, "Counter": 3, "Area": 2, "Category": 5, "Priority": 4}
+        users = {u.username: u for u in db.session.scalars(db.select(User))}
+        assert all(u.check_password("demo1234") and not u.must_change_password for u in users.values())
+        assert users["staff1"].counter.name == "Módulo 1" and users["staff2"].counter.name == "Módulo 2"
+        assert {s.prefix: s.name for s in db.session.scalars(db.select(Service))} == {"A": "General", "B": "Caja"}
+    second = runner.invoke(args=["seed", "--demo"])
+    assert second.exit_code == 0 and "Nothing to seed" in second.output
+    with app.app_context():
+        assert {model.__name__: count(model) for model in (User, Service, Counter, Area, Category, Priority)} \
+            == snapshot
+
+
+def test_reset_admin_gives_a_new_password_and_restores_the_role(app, runner, users):
+    with app.app_context():
+        admin = db.session.get(User, users["admin"])
+        admin.active = False
+        db.session.commit()
+    result = runner.invoke(args=["reset-admin", "--username", "admin1"])
+    password = result.output.split("password: ")[1].split()[0]
+    with app.app_context():
+        admin = db.session.get(User, users["admin"])
+        assert admin.active and admin.role == Role.ADMIN and admin.must_change_password
+        assert admin.check_password(password)
+
+
+def test_check_reports_each_part(app, runner):
+    runner.invoke(args=["seed", "--demo"])
+    result = runner.invoke(args=["check"])
+    output = result.output
+    assert "database" in output and "secret key" in output and "mail: no SMTP server" in output
+    assert "demo passwords: still in use by: admin" in output
+    # the test database is built with create_all, not migrations: check says so and fails
+    assert "schema" in output and result.exit_code == 1
+
+
+def test_check_fails_on_a_short_secret_key(app, runner):
+    app.config["SECRET_KEY"] = "short"
+    try:
+        result = runner.invoke(args=["check"])
+    finally:
+        app.config["SECRET_KEY"] = "test-" + "k" * 40
+    assert "[FAIL] secret key" in result.output.replace("\x1b[31m", "").replace("\x1b[0m", "")

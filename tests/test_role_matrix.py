@@ -1,0 +1,69 @@
+"""Every route × every role → the expected status. A new route must be added here."""
+import pytest
+
+from tests.conftest import ROLES
+
+ANON = None
+EVERYONE = [ANON, *ROLES]
+ADMIN_ONLY = {role: (200 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
+SIGNED_IN = {role: 200 for role in ROLES} | {ANON: 302}
+ADMIN_ACTION = {role: (302 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
+
+# (method, url rule, url to request, {role: expected status})
+MATRIX = [
+    ("GET", "/", "/", {role: 302 for role in EVERYONE}),
+    ("GET", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
+    ("POST", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
+    ("POST", "/logout", "/logout", {role: 302 for role in EVERYONE}),
+    ("GET", "/register", "/register", {role: 302 for role in ROLES} | {ANON: 200}),
+    ("POST", "/register", "/register", {role: 302 for role in ROLES} | {ANON: 200}),
+    ("GET", "/password", "/password", SIGNED_IN),
+    ("POST", "/password", "/password", SIGNED_IN),  # an empty form comes back with its errors
+    ("GET", "/account", "/account", SIGNED_IN),
+    ("POST", "/account", "/account", SIGNED_IN),
+    ("POST", "/session/keepalive", "/session/keepalive", {role: 204 for role in ROLES} | {ANON: 302}),
+    ("POST", "/language", "/language", {role: 302 for role in EVERYONE}),
+    ("GET", "/healthz", "/healthz", {role: 200 for role in EVERYONE}),
+    ("GET", "/setup", "/setup", {role: 404 for role in EVERYONE}),
+    ("POST", "/setup", "/setup", {role: 404 for role in EVERYONE}),
+    ("GET", "/admin/users", "/admin/users", ADMIN_ONLY),
+    ("GET", "/admin/users/new", "/admin/users/new", ADMIN_ONLY),
+    ("POST", "/admin/users/new", "/admin/users/new", ADMIN_ONLY),
+    ("GET", "/admin/users/<int:user_id>/edit", "/admin/users/{user}/edit", ADMIN_ONLY),
+    ("POST", "/admin/users/<int:user_id>/edit", "/admin/users/{user}/edit", ADMIN_ONLY),
+    ("POST", "/admin/users/<int:user_id>/password", "/admin/users/{user}/password",
+     {role: (400 if role == "admin" else 403) for role in ROLES} | {ANON: 302}),
+    ("POST", "/admin/users/<int:user_id>/<any(activate, deactivate):action>", "/admin/users/{user}/activate",
+     ADMIN_ACTION),
+    ("POST", "/admin/users/<int:user_id>/delete", "/admin/users/{user}/delete", ADMIN_ACTION),
+    ("GET", "/admin/settings", "/admin/settings", ADMIN_ONLY),
+    ("POST", "/admin/settings", "/admin/settings", ADMIN_ONLY),
+    ("GET", "/admin/audit", "/admin/audit", ADMIN_ONLY),
+    ("POST", "/api/auth/login", "/api/auth/login", {role: 400 for role in EVERYONE}),
+    ("GET", "/api/auth/me", "/api/auth/me", {role: 401 for role in EVERYONE}),  # needs a Bearer token
+]
+
+
+@pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
+@pytest.mark.parametrize("method, rule, url, expected", MATRIX, ids=[f"{m} {u}" for m, _, u, _ in MATRIX])
+def test_route_answers_each_role_as_expected(client_as, users, role, method, rule, url, expected):
+    client = client_as(role)
+    path = url.format(user=users["user"])
+    response = client.get(path) if method == "GET" else client.post(path, data={})
+    assert response.status_code == expected[role]
+
+
+def test_the_matrix_covers_every_route(app):
+    covered = {(method, rule) for method, rule, _, _ in MATRIX}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, rule.rule) in covered, f"{method} {rule.rule} is missing from the role matrix"
+
+
+def test_api_me_answers_every_role_with_its_own_token(client, users):
+    for role in ROLES:
+        token = client.post("/api/auth/login", json={"username": f"{role}1", "password": "password123"}).json
+        response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert response.status_code == 200 and response.json["role"] == role

@@ -1,0 +1,137 @@
+"""The page shell: security headers, cookies, error pages, language choice, local assets, health."""
+import re
+
+import pytest
+
+from extensions import db
+from models import User
+
+
+def test_security_headers_on_pages_api_and_static(client, users):
+    for path in ("/login", "/api/auth/me", "/static/css/app.css", "/nothing"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in headers  # plain HTTP
+
+
+def test_https_adds_hsts_and_a_secure_cookie(app, users):
+    client = app.test_client()
+    response = client.post("/login", data={"login": "user1", "password": "password123"},
+                           base_url="https://desk.example")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_over_http_is_httponly_and_lax(client, users):
+    cookie = client.post("/login", data={"login": "user1", "password": "password123"}).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_pages_have_no_inline_script_and_no_remote_assets(client_as):
+    for role in (None, "admin"):
+        html = client_as(role).get("/login" if role is None else "/admin/users").get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> found"
+        assert not re.search(r"\son\w+=", html), "inline event handler found"
+        assert not re.search(r'(src|href)="(https?:)?//', html), "asset from another host"
+        assert 'style="' not in html
+
+
+def test_vendored_assets_are_served(client):
+    for path in ("/static/vendor/bootstrap/bootstrap.min.css", "/static/vendor/bootstrap/bootstrap.bundle.min.js",
+                 "/static/vendor/socket.io/socket.io.min.js", "/static/js/theme.js", "/static/js/keepalive.js"):
+        response = client.get(path)
+        assert response.status_code == 200 and len(response.data) > 100, path
+        response.close()
+
+
+def test_not_found_and_forbidden_pages(client_as):
+    response = client_as("user").get("/no/such/page")
+    assert response.status_code == 404 and "404" in response.get_data(as_text=True)
+    response = client_as("user").get("/admin/users")
+    assert response.status_code == 403 and "403" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_renders_the_500_page(admin_client, monkeypatch):
+    import routes.admin
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(routes.admin.user_service, "list_users", broken)
+    response = admin_client.get("/admin/users")
+    assert response.status_code == 500
+    assert "500" in response.get_data(as_text=True) and "boom" not in response.get_data(as_text=True)
+
+
+def test_health_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+
+
+def test_health_says_when_the_database_is_down(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "unavailable"
+
+
+# --- language --------------------------------------------------------------------------
+
+
+def html_lang(response):
+    return re.search(r'<html lang="(\w+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_spanish_by_default_english_from_the_browser(client, users):
+    page = client.get("/login")
+    assert html_lang(page) == "es" and "Iniciar sesión" in page.get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert html_lang(page) == "en" and "Sign in" in page.get_data(as_text=True)
+    assert html_lang(client.get("/login", headers={"Accept-Language": "fr-FR"})) == "es"
+
+
+def test_the_switcher_beats_the_browser(client, users):
+    response = client.post("/language", data={"locale": "en", "next": "/login"})
+    assert response.headers["Location"] == "/login"
+    assert html_lang(client.get("/login", headers={"Accept-Language": "es"})) == "en"
+
+
+def test_switcher_ignores_unknown_languages_and_foreign_redirects(client, users):
+    response = client.post("/language", data={"locale": "xx", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert html_lang(client.get("/login")) == "es"
+
+
+def test_a_signed_in_users_choice_is_saved_on_the_account(app, client_as, users):
+    client = client_as("agent")
+    client.post("/language", data={"locale": "en", "next": "/account"})
+    with app.app_context():
+        assert db.session.get(User, users["agent"]).locale == "en"
+    other_browser = client_as("agent")
+    assert html_lang(other_browser.get("/account", headers={"Accept-Language": "es"})) == "en"
+
+
+def test_profile_language_automatic_follows_the_browser(app, client_as, users):
+    client = client_as("agent")
+    client.post("/account", data={"full_name": "Agente Uno", "locale": "en"})
+    assert html_lang(client.get("/account")) == "en"
+    client.post("/account", data={"full_name": "Agente Uno", "locale": ""})
+    assert html_lang(client.get("/account", headers={"Accept-Language": "es"})) == "es"
+    with app.app_context():
+        assert db.session.get(User, users["agent"]).full_name == "Agente Uno"
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "registrar", "agent", "user"])
+def test_navigation_fits_the_role(client_as, role):
+    html = client_as(role).get("/account").get_data(as_text=True)
+    assert ('href="/admin/users"' in html) == (role == "admin")
+    assert 'id="theme-toggle"' in html and 'action="/logout"' in html and 'action="/language"' in html
