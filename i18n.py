@@ -3,7 +3,7 @@
 Language: the user's saved choice, else the choice made with the switcher (kept in the
 session), else the browser's Accept-Language, else the organisation's default (es).
 """
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ from services.settings import get_setting
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # mail and jobs choose their language explicitly
+        return get_setting("default_locale")
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

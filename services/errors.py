@@ -6,9 +6,12 @@ class DomainError(Exception):
     code = "invalid"
 
     def __init__(self, message, field=None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message  # may be a lazy translation; rendered in the request's language
         self.field = field
+
+    def __str__(self):
+        return str(self.message)
 
     def to_dict(self):
         body = {"error": self.code, "message": str(self.message)}
