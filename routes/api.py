@@ -19,7 +19,7 @@ class LoginSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def login_name_given(self, data, **kwargs):
         if not (data.get("email") or data.get("username")):
-            raise ValidationError("Give an email or a username.", field_name="email")
+            raise ValidationError(_("Give an email or a username."), field_name="email")
 
 
 def user_json(user):
