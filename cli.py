@@ -1,6 +1,5 @@
 """Command-line tasks: `flask seed [--demo]`, `flask reset-admin`, `flask check`."""
 import secrets
-import socket
 
 import click
 from alembic.autogenerate import compare_metadata
@@ -11,10 +10,10 @@ from flask.cli import with_appcontext
 from flask_migrate import Migrate
 from sqlalchemy import select, text
 
+from email_manager import mail_settings, probe_smtp
 from extensions import db
 from models import Role, User
 from services import seeding
-from services.settings import get_setting
 
 
 def init_app(app):
@@ -104,16 +103,16 @@ def check_schema():
 
 
 def check_mail():
-    server, port = get_setting("mail_server"), get_setting("mail_port") or 25
-    if not server:
+    settings = mail_settings()
+    where = f"{settings.server}:{settings.port}"
+    if not settings.server:
         return "warn", "mail", "no SMTP server set: no message will be sent"
-    if not get_setting("mail_default_sender"):
-        return "warn", "mail", f"{server}:{port} set but no sender address"
-    try:
-        socket.create_connection((server, int(port)), timeout=3).close()
-    except OSError as error:
-        return "warn", "mail", f"{server}:{port} not reachable now ({error})"
-    return "ok", "mail", f"{server}:{port} reachable"
+    if not settings.sender:
+        return "warn", "mail", f"{where} set but no sender address"
+    error = probe_smtp(settings)
+    if error:
+        return "warn", "mail", f"{where} not usable now: {error}"
+    return "ok", "mail", f"{where} accepts a session"
 
 
 def check_secret_key():

@@ -1,7 +1,7 @@
 """Shared fixtures: one app per test session, a clean database per test, clients per role."""
 import os
-import re
 import secrets
+import socket
 import uuid
 
 import pytest
@@ -143,8 +143,10 @@ def admin_client(client_as):
     return client_as("admin")
 
 
-def csrf_meta(html):
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --- PostgreSQL -------------------------------------------------------------------------

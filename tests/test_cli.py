@@ -86,3 +86,33 @@ def test_check_fails_on_a_short_secret_key(app, runner):
     finally:
         app.config["SECRET_KEY"] = "test-" + "k" * 40
     assert "[FAIL] secret key" in result.output.replace("\x1b[31m", "").replace("\x1b[0m", "")
+
+
+def strip_colours(text):
+    import re
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_check_opens_a_session_with_the_configured_smtp_server(app, runner, users):
+    from aiosmtpd.controller import Controller
+
+    from services.settings import save_settings
+
+    class Accept:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    smtp = Controller(Accept(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        with app.app_context():
+            save_settings({"mail_server": "127.0.0.1", "mail_port": port,
+                           "mail_use_tls": False, "mail_default_sender": "desk@example.org"},
+                          actor=db.session.get(User, users["admin"]))
+        assert "[OK] mail: 127.0.0.1:" in strip_colours(runner.invoke(args=["check"]).output)
+    finally:
+        smtp.stop()
+    assert "[WARN] mail: 127.0.0.1:" in strip_colours(runner.invoke(args=["check"]).output)
