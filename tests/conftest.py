@@ -54,8 +54,8 @@ def test_overrides(database_uri, instance_dir):
     }
 
 
-def make_app(database_uri, instance_dir):
-    app = create_app(test_overrides(database_uri, instance_dir))
+def make_app(database_uri, instance_dir, **overrides):
+    app = create_app({**test_overrides(database_uri, instance_dir), **overrides})
     app.test_client_class = CSRFClient
     return app
 
