@@ -2,26 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations translations-update check clean-venv
+.PHONY: run test install install-dev translations translations-update check
 
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --demo
 	$(BIN)/python run.py
 
-test: install translations
+test: install-dev translations
 	$(BIN)/python -m pytest
 
-install: $(STAMP)
+# Each install step reruns only when its requirements change, so a second `make run` starts at once.
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
-# Reinstalls only when the requirements change, so a second `make run` starts at once.
-$(STAMP): requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+	touch $@
 
 translations: install
 	$(BIN)/pybabel -q compile -d translations
@@ -34,6 +38,3 @@ translations-update: install
 
 check: install
 	$(BIN)/flask check
-
-clean-venv:
-	rm -rf $(VENV)

@@ -8,7 +8,7 @@ import i18n
 import realtime
 import security
 from config import build_config, load_or_create_secret_key
-from extensions import babel, csrf, db, jwt, limiter, login_manager, mail, migrate, socketio
+from extensions import babel, csrf, db, jwt, limiter, login_manager, migrate, socketio
 
 
 def create_app(overrides=None):
@@ -42,7 +42,6 @@ def configure_extensions(app):
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    mail.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -58,15 +57,28 @@ def configure_extensions(app):
 
 
 def configure_blueprints(app):
+    from routes import BoundedIntConverter
     from routes.admin import bp as admin_bp
+    from routes.admin_queue import bp as admin_queue_bp
     from routes.api import bp as api_bp
+    from routes.api_queue import bp as api_queue_bp
     from routes.auth import bp as auth_bp
     from routes.main import bp as main_bp
+    from routes.queue import bp as queue_bp
+    from routes.reports import bp as reports_bp
     from routes.setup import bp as setup_bp
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(setup_bp)
+    app.register_blueprint(queue_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(admin_queue_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
-    csrf.exempt(api_bp)  # the JSON API authenticates with a Bearer token, never a cookie
+    app.register_blueprint(api_queue_bp, url_prefix="/api/queue")
+    # The JSON API authenticates with a Bearer token, never a cookie, so CSRF does not apply.
+    csrf.exempt(api_bp)
+    csrf.exempt(api_queue_bp)

@@ -13,7 +13,8 @@ from sqlalchemy import select, text
 from email_manager import mail_settings, probe_smtp
 from extensions import db
 from models import Role, User
-from services import seeding
+from services import audit, seeding
+from services.users import snapshot
 
 
 def init_app(app):
@@ -57,8 +58,11 @@ def reset_admin_command(username):
     if user is None:
         user = User(username=username, full_name="Administrador")
         db.session.add(user)
+    before = snapshot(user) if user.id else None
     user.role, user.active, user.must_change_password = Role.ADMIN, True, True
     user.set_password(password)
+    db.session.flush()
+    audit.record(None, "user.admin_reset", "user", user.id, before=before, after=snapshot(user))
     db.session.commit()
     click.echo(f"Admin '{username}' password: {password}  (it must be changed at next login)")
 

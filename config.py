@@ -7,13 +7,14 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
-
 load_dotenv(BASE_DIR / ".env")
+
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
 
 
 def env_str(name, default=None):
@@ -34,6 +35,15 @@ def env_bool(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_timezone(name, default):
+    value = env_str(name, default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(f"{name}={value!r} is not a known timezone (e.g. America/Lima)") from None
+    return value
 
 
 def load_or_create_secret_key(instance_dir):
@@ -74,14 +84,14 @@ def build_config(instance_dir=None):
         # Server
         "HOST": env_str("HOST", "127.0.0.1"),
         "PORT": env_int("PORT", 5000),
-        # run.py and wsgi.py pass their own mode (eventlet unless ASYNC_MODE says otherwise);
-        # everything else that builds the app (the flask CLI, jobs, tests) runs threaded.
-        "ASYNC_MODE": env_str("ASYNC_MODE", "threading"),
+        # run.py and wsgi.py pass the mode ASYNC_MODE asks for (eventlet by default); everything
+        # else that builds the app (the flask CLI, jobs, tests) runs threaded, never unpatched eventlet.
+        "ASYNC_MODE": "threading",
         "SOCKETIO_ALLOWED_ORIGINS": [o for o in env_str("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o],
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # Organisation defaults (the setup wizard and admin settings override these)
         "ORGANISATION_NAME": env_str("ORGANISATION_NAME", "Service Desk"),
-        "TIMEZONE": env_str("TIMEZONE", "America/Mexico_City"),
+        "TIMEZONE": env_timezone("TIMEZONE", "America/Mexico_City"),
         "DEFAULT_LOCALE": env_str("DEFAULT_LOCALE", "es"),
         "LANGUAGES": ["es", "en"],
         "ALLOW_REGISTRATION": env_bool("ALLOW_REGISTRATION", True),
@@ -93,6 +103,9 @@ def build_config(instance_dir=None):
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        # A form token lasts as long as its session: kiosk and panel pages stay open all day.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,
         # Rate limits (Flask-Limiter); Redis storage when REDIS_URL is set
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),

@@ -21,15 +21,11 @@ class MailSettings:
     use_ssl: bool
     sender: str | None
 
-    @property
-    def configured(self):
-        return bool(self.server and self.sender)
-
 
 def mail_settings():
     return MailSettings(
         server=get_setting("mail_server"),
-        port=int(get_setting("mail_port") or 25),
+        port=int(get_setting("mail_port") or 587),
         username=get_setting("mail_username"),
         password=get_setting("mail_password"),
         use_tls=bool(get_setting("mail_use_tls")),

@@ -4,7 +4,6 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -32,7 +31,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
-mail = Mail()
 babel = Babel()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models import Role
 from services.settings import is_valid_timezone, timezone_choices
@@ -10,6 +10,10 @@ from services.users import MIN_PASSWORD_LENGTH
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]{3,64}$",
                        message=_l("3 to 64 letters, digits, dots, dashes or underscores."))
+
+
+def strip_text(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def role_choices():
@@ -62,11 +66,25 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=lambda: language_choices(with_automatic=True))
 
 
+def optional_id(value):
+    """Select values for an optional row: '' or None mean none (0)."""
+    return int(value) if value not in (None, "") else 0
+
+
+def counter_choices():
+    from extensions import db
+    from models import Counter
+
+    counters = db.session.scalars(db.select(Counter).where(Counter.active.is_(True)).order_by(Counter.position))
+    return [SelectChoice(0, _l("None"))] + [SelectChoice(c.id, c.name) for c in counters]
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[InputRequired(), USERNAME_RULE])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices)
+    counter_id = SelectField(_l("Counter (counter staff)"), coerce=optional_id, choices=counter_choices, default=0)
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -82,7 +100,8 @@ class ResetPasswordForm(FlaskForm):
 
 
 class OrganisationFields:
-    organisation_name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=120)])
+    organisation_name = StringField(_l("Organisation name"), filters=[strip_text],
+                                    validators=[InputRequired(), DataRequired(), Length(max=120)])
     timezone = SelectField(_l("Timezone"), choices=lambda: [SelectChoice(tz) for tz in timezone_choices()])
     default_locale = SelectField(_l("Default language"), choices=language_choices)
 
@@ -126,3 +145,33 @@ class SetupForm(OrganisationFields, MailFields, FlaskForm):
     admin_email = EmailField(_l("Administrator email"), validators=[InputRequired(), Email(), Length(max=255)])
     admin_full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     new_password, confirm_password = new_password_fields()
+
+
+WEEKDAY_LABELS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")),
+                  ("thu", _l("Thursday")), ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)])
+    prefix = StringField(_l("Queue ticket prefix"), validators=[
+        InputRequired(), Regexp(r"^[A-Za-z]{1,3}$", message=_l("1 to 3 letters."))])
+    color = StringField(_l("Colour"), default="#0d6efd", validators=[
+        InputRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour like #0d6efd."))])
+    position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])
+    active = BooleanField(_l("Active"), default=True)
+
+    def hours_fields(self):
+        return [(day, label, self[f"hours_{day}"]) for day, label in WEEKDAY_LABELS]
+
+    def hours_text(self):
+        return {day: self[f"hours_{day}"].data for day, _ in WEEKDAY_LABELS}
+
+
+for _day, _label in WEEKDAY_LABELS:
+    setattr(ServiceForm, f"hours_{_day}", StringField(_label, validators=[Optional(), Length(max=120)]))
+
+
+class CounterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=40)])
+    position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])
+    active = BooleanField(_l("Active"), default=True)

@@ -1,38 +1,123 @@
-"""Socket.IO: connection authentication, rooms, and the emit helpers the rest of the app calls.
+"""Socket.IO: connection checks, rooms, and the emit helpers the rest of the app calls.
 
-A socket is authenticated once, at connect, from the Flask-Login session, and joins
-`user:<id>` so the server can reach (and end) every connection of one person.
+Namespaces:
+- `/`         signed-in users; each joins `user:<id>` so the server can reach (and end) them.
+- `/display`  public call screens and queue-ticket status pages: `state` on connect, then
+              `call` and `waiting`. `?services=A,B` limits a screen to those services.
+- `/queue`    counter panels and the admin dashboard: `line_changed` when a line moves.
+
+Event names and payloads are defined here once; services call the emit_* helpers after commit.
 """
+from flask import request, session
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import emit, join_room
 
 from extensions import socketio
+from models import Role
+
+DISPLAY = "/display"
+QUEUE = "/queue"
+DISPLAY_ALL = "display:all"
+QUEUE_ADMIN = "queue:admin"
+QUEUE_ROLES = (Role.ADMIN, Role.STAFF)
 
 
 def user_room(user_id):
     return f"user:{user_id}"
 
 
+def browser_room(browser_id):
+    """Every socket of one signed-in browser session (one kiosk, one counter PC)."""
+    return f"browser:{browser_id}"
+
+
+def display_room(prefix):
+    return f"display:{prefix.upper()}"
+
+
+def service_room(service_id):
+    return f"queue:service:{service_id}"
+
+
 def init_app(app):
     socketio.on_event("connect", on_connect)
+    socketio.on_event("connect", on_display_connect, namespace=DISPLAY)
+    socketio.on_event("connect", on_queue_connect, namespace=QUEUE)
+
+
+def join_personal_rooms():
+    """Refuse a socket without a live session; else join the rooms that can end it."""
+    from security import session_allows_sockets
+
+    if not session_allows_sockets():
+        raise ConnectionRefusedError("unauthorized")
+    join_room(user_room(current_user.id))
+    if session.get("browser_id"):
+        join_room(browser_room(session["browser_id"]))
 
 
 def on_connect(auth=None):
-    if not current_user.is_authenticated:
+    join_personal_rooms()
+
+
+def requested_prefixes():
+    raw = request.args.get("services", "")
+    return [p.strip().upper() for p in raw.split(",") if p.strip().isalnum() and len(p.strip()) <= 3][:20]
+
+
+def on_display_connect(auth=None):
+    """Anyone may watch: the screen is public. It gets the whole state at once."""
+    from services.queue import display_state
+
+    prefixes = requested_prefixes()
+    for room in [display_room(p) for p in prefixes] or [DISPLAY_ALL]:
+        join_room(room)
+    emit("state", display_state(prefixes or None))
+
+
+def on_queue_connect(auth=None):
+    join_personal_rooms()
+    if current_user.role not in QUEUE_ROLES:
         raise ConnectionRefusedError("unauthorized")
-    join_room(user_room(current_user.id))
+    if current_user.role == Role.ADMIN:
+        join_room(QUEUE_ADMIN)
+    counter = current_user.counter
+    if counter is not None:
+        for link in counter.service_links:
+            join_room(service_room(link.service_id))
+
+
+def emit_call(payload):
+    """A queue ticket called (or recalled) to a counter: screens chime and announce it."""
+    socketio.emit("call", payload, namespace=DISPLAY, to=[DISPLAY_ALL, display_room(payload["service_prefix"])])
+
+
+def emit_line_changed(service_ids, waiting):
+    """A line moved: panels refetch their lists; screens get the waiting counts."""
+    rooms = [service_room(service_id) for service_id in set(service_ids)] + [QUEUE_ADMIN]
+    socketio.emit("line_changed", {"service_ids": sorted(set(service_ids))}, namespace=QUEUE, to=rooms)
+    socketio.emit("waiting", {"waiting": waiting}, namespace=DISPLAY,
+                  to=[DISPLAY_ALL] + [display_room(prefix) for prefix in waiting])
 
 
 def end_user_sessions(user_id):
-    """Tell every open page of this user that the session ended, and close local sockets.
+    """Every session of this user ended (deactivated, password reset, deleted)."""
+    _end_sockets(user_room(user_id))
 
-    The event reaches other server processes through the message queue; their pages then
-    close their own connection.
-    """
-    room = user_room(user_id)
-    socketio.emit("session_ended", {}, to=room)
+
+def end_browser_session(browser_id):
+    """One browser signed out: only its own sockets close, other devices stay signed in."""
+    if browser_id:
+        _end_sockets(browser_room(browser_id))
+
+
+def _end_sockets(room):
+    """Close this process's sockets in `room`; pages connected to other processes get
+    `session_ended` through the message queue and reload, which leads them to the login."""
     server = socketio.server
-    if server is None:
-        return
-    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
-        server.disconnect(sid, namespace="/")
+    for namespace in ("/", QUEUE):
+        socketio.emit("session_ended", {}, namespace=namespace, to=room)
+        if server is None:
+            continue
+        for sid, _eio_sid in list(server.manager.get_participants(namespace, room)):
+            server.disconnect(sid, namespace=namespace)

@@ -33,6 +33,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 # Endpoints that work before the first admin exists, or that a session past its time may reach.
 SETUP_FREE_ENDPOINTS = {"static", "setup.wizard", "main.healthz", "main.set_language"}
+API_BLUEPRINTS = {"api", "api_queue"}
 PASSWORD_CHANGE_FREE_ENDPOINTS = {"static", "auth.change_password", "auth.logout", "main.set_language",
                                   "main.healthz", "auth.keepalive"}
 
@@ -94,8 +95,8 @@ def roles_required(*roles):
 
 
 def safe_next_url(target, fallback):
-    """Only same-site paths are followed after login, never another host."""
-    if target:
+    """Only same-site paths are followed after login, never another host or a broken header."""
+    if target and not any(ord(char) < 0x20 or char == "\\" for char in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -115,18 +116,31 @@ def redirect_to_setup_on_first_run():
     return None
 
 
+def uses_browser_session():
+    """The JSON API authenticates with Bearer tokens; the session rules are for browsers."""
+    return request.endpoint != "static" and request.blueprint not in API_BLUEPRINTS
+
+
+def session_is_idle():
+    last_active = session.get("last_active")
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    return last_active is not None and time.time() - last_active > idle_limit
+
+
+def session_allows_sockets():
+    """A socket may open only for a live session that has no pending password change."""
+    return current_user.is_authenticated and not session_is_idle() and not current_user.must_change_password
+
+
 def enforce_idle_timeout():
     """Sign out a session left without activity for SESSION_IDLE_MINUTES.
 
     Pages meant to stay open all day (kiosk, counter panel) ping `auth.keepalive` while open,
     so only a closed or abandoned page times out.
     """
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if not uses_browser_session() or not current_user.is_authenticated:
         return None
-    now = time.time()
-    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    last_active = session.get("last_active")
-    if last_active is not None and now - last_active > idle_limit:
+    if session_is_idle():
         logout_user()
         session.clear()
         message = _("Your session ended after %(minutes)d minutes without activity. Please sign in again.",
@@ -135,13 +149,13 @@ def enforce_idle_timeout():
             return jsonify(error="session_expired", message=message), 401
         flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["last_active"] = now
+    session["last_active"] = time.time()
     session.permanent = True
     return None
 
 
 def enforce_password_change():
-    if (current_user.is_authenticated and current_user.must_change_password
+    if (uses_browser_session() and current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in PASSWORD_CHANGE_FREE_ENDPOINTS):
         if wants_json():
             return jsonify(error="password_change_required",

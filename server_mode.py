@@ -1,7 +1,7 @@
-"""Which Socket.IO async mode the servers use, read before anything else is imported.
+"""Start-up shared by run.py and wsgi.py, before anything else is imported.
 
-run.py and wsgi.py must patch eventlet before any other import, so this reads ASYNC_MODE
-from the environment or `.env` with nothing but the standard library's `os`.
+Eventlet must patch the standard library before any other import, so this module reads
+ASYNC_MODE from the environment or `.env` with nothing but the standard library.
 """
 import os
 
@@ -21,3 +21,16 @@ def async_mode(default="eventlet"):
     except FileNotFoundError:
         pass
     return default
+
+
+def patch_for_async_mode():
+    """Patch the standard library when serving with eventlet; return the mode for create_app."""
+    mode = async_mode()
+    if mode == "eventlet":
+        import warnings
+
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+        import eventlet
+
+        eventlet.monkey_patch()
+    return mode

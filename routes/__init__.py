@@ -1,5 +1,20 @@
 """Blueprints, one per area. Routes parse, check the role, call a service, and respond."""
-from flask import flash
+from flask import flash, request
+from werkzeug.routing import IntegerConverter
+
+MAX_PAGE = 100_000
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that stops at the largest database integer: bigger ids are a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_number():
+    """The ?page= argument, kept within sane bounds."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def show_domain_error(form, error, field_map=None):

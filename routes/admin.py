@@ -9,7 +9,7 @@ import realtime
 from extensions import db
 from forms import EmptyForm, NewUserForm, ResetPasswordForm, SettingsForm, UserForm
 from models import AuditLog, Role, User
-from routes import show_domain_error
+from routes import page_number, show_domain_error
 from security import roles_required
 from services import settings as settings_service
 from services import users as user_service
@@ -27,8 +27,7 @@ def require_admin():
 @bp.get("/users")
 def users():
     role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
-    page = user_service.list_users(search=request.args.get("q"), role=role,
-                                   page=request.args.get("page", 1, type=int))
+    page = user_service.list_users(search=request.args.get("q"), role=role, page=page_number())
     return render_template("admin/users.html", page=page, role=role, q=request.args.get("q", ""),
                            action_form=EmptyForm())
 
@@ -41,9 +40,9 @@ def new_user():
             user = user_service.create_user(
                 form.username.data, form.new_password.data, form.role.data, email=form.email.data,
                 full_name=form.full_name.data, actor=current_user, must_change_password=True,
+                active=form.active.data,
             )
-            if not form.active.data:
-                user_service.set_active(user, False, current_user)
+            user_service.assign_counter(user, form.counter_id.data, current_user)
         except DomainError as error:
             show_domain_error(form, error, {"password": "new_password"})
         else:
@@ -57,13 +56,14 @@ def new_user():
 def edit_user(user_id):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    if request.method == "GET":
-        form.role.data = user.role.value
+    if form.counter_id.data is None:  # no counter: the "None" option
+        form.counter_id.data = 0
     if form.validate_on_submit():
         was_active = user.active
         try:
             user_service.update_user(user, current_user, form.username.data, form.email.data,
                                      form.full_name.data, form.role.data, form.active.data)
+            user_service.assign_counter(user, form.counter_id.data, current_user)
         except DomainError as error:
             db.session.refresh(user)
             show_domain_error(form, error)
@@ -89,7 +89,8 @@ def reset_password(user_id):
             realtime.end_user_sessions(user.id)
             flash(_("New temporary password set for %(username)s.", username=user.username), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=UserForm(obj=user, formdata=None), user=user,
+    return render_template("admin/user_form.html", user=user,
+                           form=UserForm(obj=user, formdata=None),
                            password_form=form, action_form=EmptyForm()), 400
 
 
@@ -146,5 +147,5 @@ def settings():
 @bp.get("/audit")
 def audit():
     query = select(AuditLog).options(selectinload(AuditLog.actor)).order_by(AuditLog.id.desc())
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template("admin/audit.html", page=page)

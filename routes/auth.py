@@ -1,4 +1,5 @@
 """Sign in and out, self-registration, own password and profile, keeping a page's session alive."""
+import secrets
 import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -34,6 +35,7 @@ def start_session(user):
         session["locale"] = locale
     login_user(user)
     session["last_active"] = time.time()
+    session["browser_id"] = secrets.token_hex(8)
     session.permanent = True
 
 
@@ -59,10 +61,11 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        user_id = current_user.id
+        browser_id = session.get("browser_id")
         logout_user()
-        realtime.end_user_sessions(user_id)
-        session.pop("last_active", None)
+        realtime.end_browser_session(browser_id)
+        for key in ("last_active", "browser_id"):
+            session.pop(key, None)
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

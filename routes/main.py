@@ -14,21 +14,16 @@ from services.users import set_locale
 
 bp = Blueprint("main", __name__)
 
-# Where each role lands after signing in. Later areas (kiosk, counter panel, helpdesk) add theirs.
+# Where each role lands after signing in. Later areas (helpdesk) add theirs.
 ROLE_HOME = {
-    Role.ADMIN: "admin.users",
+    Role.ADMIN: "reports.dashboard",
+    Role.STAFF: "queue.panel",
+    Role.REGISTRAR: "queue.kiosk",
 }
 
 
 def home_url(user):
     return url_for(ROLE_HOME.get(user.role, "auth.account"))
-
-
-@bp.get("/")
-def index():
-    if current_user.is_authenticated:
-        return redirect(home_url(current_user))
-    return redirect(url_for("auth.login"))
 
 
 @bp.post("/language")
@@ -38,7 +33,7 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             set_locale(current_user, locale)
-    return redirect(safe_next_url(request.form.get("next"), url_for("main.index")))
+    return redirect(safe_next_url(request.form.get("next"), url_for("queue.display")))
 
 
 @bp.get("/healthz")

@@ -1,10 +1,11 @@
 """The first-run wizard: it exists only until the first admin account does."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from forms import SetupForm
 from routes import show_domain_error
 from routes.auth import start_session
+from routes.main import home_url
 from services.errors import DomainError
 from services.setup import complete_setup, needs_setup
 
@@ -44,5 +45,5 @@ def wizard():
             current_app.extensions["setup_done"] = True
             start_session(user)
             flash(_("The service desk is ready. Welcome!"), "success")
-            return redirect(url_for("main.index"))
+            return redirect(home_url(user))
     return render_template("setup/wizard.html", form=form)

@@ -6,6 +6,7 @@ from models import AuditLog
 def record(actor, action, entity_type, entity_id=None, before=None, after=None):
     entry = AuditLog(
         actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", None),
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,

@@ -86,8 +86,8 @@ def seed_catalogues(report):
         )
         if created:
             report.created.append(f"service {prefix} {name}")
-    for name, prefixes in COUNTERS:
-        counter, created = _get_or_create(Counter, {"name": name})
+    for position, (name, prefixes) in enumerate(COUNTERS, start=1):
+        counter, created = _get_or_create(Counter, {"name": name}, position=position)
         if created:
             counter.service_links = [
                 CounterService(service=services[p], position=i) for i, p in enumerate(prefixes)

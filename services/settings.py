@@ -26,6 +26,13 @@ DEFAULTS = {
     "mail_use_ssl": "MAIL_USE_SSL",
     "mail_default_sender": "MAIL_DEFAULT_SENDER",
 }
+# Settings with a fixed default rather than one from the environment.
+FIXED_DEFAULTS = {
+    "display_chime": True,  # public call screen: chime on each call
+    "display_flash": True,  # ... highlight the new call
+    "display_speech": True,  # ... announce it with the browser's speech synthesis
+    "display_recent_count": 6,  # ... how many earlier calls it lists
+}
 SECRET_KEYS = {"mail_password"}
 
 
@@ -33,6 +40,7 @@ def _load():
     if "settings_cache" not in g:
         stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
         values = {key: current_app.config.get(source) for key, source in DEFAULTS.items()}
+        values.update(FIXED_DEFAULTS)
         values.update({key: value for key, value in stored.items()})
         g.settings_cache = values
     return g.settings_cache
@@ -55,7 +63,7 @@ def save_settings(changes, actor):
     current = _load()
     before, after = {}, {}
     for key, value in changes.items():
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in FIXED_DEFAULTS:
             raise KeyError(f"unknown setting {key}")
         if current.get(key) == value:
             continue
@@ -85,4 +93,5 @@ def is_valid_timezone(name):
 
 @cache
 def timezone_choices():
-    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+    regional = (tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+    return ["UTC", *sorted(regional)]

@@ -9,16 +9,13 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from extensions import db
-from models import Role, User, new_session_token
+from models import Counter, Role, User, new_session_token
 from services import audit
 from services.errors import Conflict, NotAllowed, ValidationFailed
 
 MIN_PASSWORD_LENGTH = 8
-# Compared against when the login name is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def normalise_login(value):
@@ -47,7 +44,8 @@ def authenticate(login, password):
     """The active user with this username or email and password, else None."""
     user = find_by_login(login)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password or "")
+        # Hash anyway, with the same method, so an unknown name takes as long as a known one.
+        User().set_password(password or "")
         return None
     if not user.check_password(password or "") or not user.active:
         return None
@@ -87,7 +85,7 @@ def _commit_unique(username, email):
 
 
 def create_user(username, password, role=Role.USER, email=None, full_name="", actor=None,
-                must_change_password=False):
+                must_change_password=False, active=True):
     username, email = normalise_login(username), normalise_login(email) or None
     if not username:
         raise ValidationFailed(_l("A username is required."), field="username")
@@ -99,6 +97,7 @@ def create_user(username, password, role=Role.USER, email=None, full_name="", ac
         full_name=(full_name or "").strip(),
         role=Role(role),
         must_change_password=must_change_password,
+        active=active,
     )
     user.set_password(password)
     db.session.add(user)
@@ -138,6 +137,19 @@ def update_user(user, actor, username, email, full_name, role, active):
     if after != before:
         audit.record(actor, "user.updated", "user", user.id, before=before, after=after)
     _commit_unique(username, email)
+    return user
+
+
+def assign_counter(user, counter_id, actor):
+    """The counter a staff member works at by default (None: they pick one at the panel)."""
+    counter_id = counter_id or None
+    if counter_id is not None and db.session.get(Counter, counter_id) is None:
+        raise ValidationFailed(_l("Unknown counter."), field="counter_id")
+    if user.counter_id != counter_id:
+        audit.record(actor, "user.counter_changed", "user", user.id, before={"counter_id": user.counter_id},
+                     after={"counter_id": counter_id})
+        user.counter_id = counter_id
+        db.session.commit()
     return user
 
 
@@ -212,9 +224,10 @@ def count_active_admins():
 def list_users(search=None, role=None, page=1, per_page=25):
     query = select(User).order_by(User.username)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(User.username.like(pattern), User.email.like(pattern),
-                                func.lower(User.full_name).like(pattern)))
+        escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(*(column.like(pattern, escape="\\") for column in
+                                  (User.username, User.email, func.lower(User.full_name)))))
     if role:
         query = query.where(User.role == Role(role))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

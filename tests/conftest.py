@@ -212,3 +212,33 @@ def pg_clean(pg_app):
     with pg_app.app_context():
         db.session.rollback()
         empty_tables()
+
+
+# --- walk-in queue ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_desk(app, users):
+    """Services A (General) and B (Caja); counter 1 serves A then B, counter 2 B then A,
+    counter 3 only A; staff1 sits at counter 1. Returns the ids."""
+    with app.app_context():
+        return build_queue_desk(users)
+
+
+def build_queue_desk(users):
+    from models import Counter, CounterService, Service
+
+    general = Service(name="General", prefix="A", color="#0d6efd", position=0)
+    cashier = Service(name="Caja", prefix="B", color="#198754", position=1)
+    counters = [
+        Counter(name="Módulo 1", position=1, service_links=[CounterService(service=general, position=0),
+                                                            CounterService(service=cashier, position=1)]),
+        Counter(name="Módulo 2", position=2, service_links=[CounterService(service=cashier, position=0),
+                                                            CounterService(service=general, position=1)]),
+        Counter(name="Módulo 3", position=3, service_links=[CounterService(service=general, position=0)]),
+    ]
+    db.session.add_all([general, cashier, *counters])
+    db.session.flush()
+    db.session.get(User, users["staff"]).counter_id = counters[0].id
+    db.session.commit()
+    return {"A": general.id, "B": cashier.id, "counters": [c.id for c in counters], **users}

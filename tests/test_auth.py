@@ -45,12 +45,24 @@ def test_inactive_account_cannot_sign_in(app, client, users):
     assert client.get("/account").status_code == 302
 
 
-def test_admin_lands_on_user_admin_and_next_is_followed_only_on_site(client, users):
+def test_admin_lands_on_the_dashboard_and_next_is_followed_only_on_site(client, users):
     response = client.post("/login?next=/admin/settings", data={"login": "admin1", "password": PASSWORD})
     assert response.headers["Location"] == "/admin/settings"
     client.post("/logout")
     response = client.post("/login?next=https://evil.example/", data={"login": "admin1", "password": PASSWORD})
-    assert response.headers["Location"] == "/admin/users"
+    assert response.headers["Location"] == "/admin"
+
+
+@pytest.mark.parametrize("next_url", ["/a%0d%0aSet-Cookie:x=1", "/%09/evil.example", "/\\evil.example"])
+def test_next_with_control_characters_or_backslashes_is_ignored(client, users, next_url):
+    response = client.post(f"/login?next={next_url}", data={"login": "user1", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+
+
+@pytest.mark.parametrize("role, home", [("staff", "/panel"), ("registrar", "/registro"), ("agent", "/account"),
+                                        ("user", "/account")])
+def test_each_role_lands_on_its_home(client, users, role, home):
+    assert login(client, f"{role}1").headers["Location"] == home
 
 
 def test_logout_needs_csrf(client_as):
@@ -66,11 +78,14 @@ def test_post_without_csrf_token_is_refused(client, users):
 
 
 class FakeClock:
-    """Moves the clock the idle-timeout check reads, and only that one."""
+    """Moves the clocks the idle-timeout check and token signatures read."""
 
     def __init__(self, monkeypatch):
+        import itsdangerous.timed
+
         self.now = time.time()
         monkeypatch.setattr(security, "time", self)
+        monkeypatch.setattr(itsdangerous.timed, "time", self)
 
     def time(self):
         return self.now
@@ -97,7 +112,7 @@ def test_keepalive_keeps_an_open_page_signed_in(app, client, users, monkeypatch)
     clock = FakeClock(monkeypatch)
     login(client, "staff1")
     token = client.csrf_token()
-    for _ in range(6):  # three hours of an open kiosk or panel page pinging every half hour
+    for _ in range(20):  # ten hours of an open kiosk or panel page pinging every half hour
         clock.advance(app.config["SESSION_IDLE_MINUTES"] - 2)
         response = client.post("/session/keepalive", headers={"X-CSRFToken": token}, csrf=False)
         assert response.status_code == 204
@@ -191,7 +206,7 @@ def test_sign_in_is_audited_only_for_changes(app, client, users):
         assert db.session.get(User, users["agent"]).last_login_at is not None
 
 
-@pytest.mark.parametrize("path", ["/", "/account", "/admin/users"])
+@pytest.mark.parametrize("path", ["/account", "/admin/users", "/panel", "/registro"])
 def test_anonymous_is_sent_to_login(client, users, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -2,16 +2,13 @@
 import pytest
 
 from tests.conftest import ROLES
+from tests.matrix import ADMIN_ACTION, ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN
+from tests.matrix_queue import QUEUE_ROWS
+from tests.matrix_reports import REPORTS_ROWS
 
-ANON = None
-EVERYONE = [ANON, *ROLES]
-ADMIN_ONLY = {role: (200 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
-SIGNED_IN = {role: 200 for role in ROLES} | {ANON: 302}
-ADMIN_ACTION = {role: (302 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
-
-# (method, url rule, url to request, {role: expected status})
-MATRIX = [
-    ("GET", "/", "/", {role: 302 for role in EVERYONE}),
+# (method, url rule, url to request, {role: expected status}); {user} is a user id, other
+# placeholders are filled by `matrix_ids` below.
+CORE_ROWS = [
     ("GET", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
     ("POST", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
     ("POST", "/logout", "/logout", {role: 302 for role in EVERYONE}),
@@ -42,13 +39,34 @@ MATRIX = [
     ("POST", "/api/auth/login", "/api/auth/login", {role: 400 for role in EVERYONE}),
     ("GET", "/api/auth/me", "/api/auth/me", {role: 401 for role in EVERYONE}),  # needs a Bearer token
 ]
+MATRIX = CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS
+
+
+@pytest.fixture
+def matrix_ids(app, users):
+    """Ids of rows the URLs point at: a user, a service, a counter, a queue ticket."""
+    from extensions import db
+    from models import Counter, CounterService, QueueTicket, Service
+    from services.timeutil import local_today
+
+    with app.app_context():
+        service = Service(name="General", prefix="A")
+        counter = Counter(name="Módulo 1", service_links=[CounterService(service=service, position=0)])
+        db.session.add_all([service, counter])
+        db.session.flush()
+        ticket = QueueTicket(service_id=service.id, issued_service_id=service.id, issue_date=local_today(),
+                             number=1, code="A-001")
+        db.session.add(ticket)
+        db.session.commit()
+        return {"user": users["user"], "service": service.id, "counter": counter.id, "ticket": ticket.id,
+                "token": ticket.token}
 
 
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
 @pytest.mark.parametrize("method, rule, url, expected", MATRIX, ids=[f"{m} {u}" for m, _, u, _ in MATRIX])
-def test_route_answers_each_role_as_expected(client_as, users, role, method, rule, url, expected):
+def test_route_answers_each_role_as_expected(client_as, matrix_ids, role, method, rule, url, expected):
     client = client_as(role)
-    path = url.format(user=users["user"])
+    path = url.format(**matrix_ids)
     response = client.get(path) if method == "GET" else client.post(path, data={})
     assert response.status_code == expected[role]
 

@@ -13,7 +13,9 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": token ? token.content : "", "Accept": "application/json" }
     }).then(function (response) {
+      // 401: the session ended; anything else unexpected: reload, and the server says why.
       if (response.status === 401) window.location.assign("/login");
+      else if (!response.ok) window.location.reload();
     }).catch(function () { /* offline for a moment: the next ping tries again */ });
   }
 

@@ -1,0 +1,121 @@
+"""Admin set-up of the walk-in queue: services (with opening hours) and counters."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from forms import WEEKDAY_LABELS, CounterForm, EmptyForm, ServiceForm
+from models import Counter, Role, Service
+from routes import show_domain_error
+from security import roles_required
+from services import queue_setup
+from services.errors import DomainError
+
+bp = Blueprint("admin_queue", __name__)
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every page here is for admins only."""
+
+
+def all_services():
+    return db.session.scalars(select(Service).order_by(Service.position, Service.prefix)).all()
+
+
+@bp.get("/services")
+def services():
+    return render_template("admin/services.html", services=all_services(), action_form=EmptyForm(),
+                           weekdays=queue_setup.WEEKDAYS, format_periods=queue_setup.format_periods,
+                           weekday_names=dict(WEEKDAY_LABELS))
+
+
+@bp.route("/services/new", methods=["GET", "POST"], defaults={"service_id": None})
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+def edit_service(service_id):
+    service = db.get_or_404(Service, service_id) if service_id else None
+    form = ServiceForm(obj=service)
+    if service and request.method == "GET":
+        for index, day in enumerate(queue_setup.WEEKDAYS):
+            form[f"hours_{day}"].data = queue_setup.format_periods(service, index)
+    if form.validate_on_submit():
+        try:
+            saved = queue_setup.save_service(service, current_user, form.name.data, form.prefix.data,
+                                             form.color.data, form.position.data, form.active.data,
+                                             form.hours_text())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Service %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("admin_queue.services"))
+    return render_template("admin/service_form.html", form=form, service=service)
+
+
+@bp.post("/services/<int:service_id>/delete")
+def delete_service(service_id):
+    service = db.get_or_404(Service, service_id)
+    try:
+        queue_setup.delete_service(service, current_user)
+        flash(_("Service deleted."), "success")
+    except DomainError as error:
+        flash(str(error), "danger")
+    return redirect(url_for("admin_queue.services"))
+
+
+@bp.get("/counters")
+def counters():
+    rows = db.session.scalars(select(Counter).order_by(Counter.position, Counter.name)).all()
+    return render_template("admin/counters.html", counters=rows, action_form=EmptyForm())
+
+
+def service_order_from_form(services):
+    """Services ticked for the counter, ordered by the number typed beside each (1 = first)."""
+    chosen = []
+    for service in services:
+        raw = request.form.get(f"service_{service.id}", "").strip()
+        if raw:
+            if not raw.isdigit() or not 1 <= int(raw) <= 99:
+                return None, service
+            chosen.append((int(raw), service.position, service.id))
+    return [service_id for *_, service_id in sorted(chosen)], None
+
+
+@bp.route("/counters/new", methods=["GET", "POST"], defaults={"counter_id": None})
+@bp.route("/counters/<int:counter_id>/edit", methods=["GET", "POST"])
+def edit_counter(counter_id):
+    counter = db.get_or_404(Counter, counter_id) if counter_id else None
+    form = CounterForm(obj=counter)
+    services = all_services()
+    order = {link.service_id: index + 1 for index, link in enumerate(counter.service_links)} if counter else {}
+    service_error = None
+    if form.validate_on_submit():
+        service_order, bad_service = service_order_from_form(services)
+        if bad_service is not None:
+            service_error = _("Use a number from 1 to 99 for %(service)s, or leave it empty.",
+                              service=bad_service.name)
+        else:
+            try:
+                saved = queue_setup.save_counter(counter, current_user, form.name.data, form.position.data,
+                                                 form.active.data, service_order)
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                flash(_("Counter %(name)s saved.", name=saved.name), "success")
+                return redirect(url_for("admin_queue.counters"))
+    if request.method == "POST":
+        order = {s.id: request.form.get(f"service_{s.id}", "") for s in services}
+    return render_template("admin/counter_form.html", form=form, counter=counter, services=services,
+                           order=order, service_error=service_error), 200 if not service_error else 400
+
+
+@bp.post("/counters/<int:counter_id>/delete")
+def delete_counter(counter_id):
+    counter = db.get_or_404(Counter, counter_id)
+    try:
+        queue_setup.delete_counter(counter, current_user)
+        flash(_("Counter deleted."), "success")
+    except DomainError as error:
+        flash(str(error), "danger")
+    return redirect(url_for("admin_queue.counters"))

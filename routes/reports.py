@@ -1,0 +1,127 @@
+"""Queue dashboard and exports (admin): the figures page, its live JSON, CSV and Excel downloads.
+
+All four read the same query string: ?start=YYYY-MM-DD&end=YYYY-MM-DD&service=<id>, each
+optional (today, every service). Bad values are shown beside the form field (400), or named
+in a JSON error for the live endpoint.
+"""
+import math
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_file, stream_with_context
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from extensions import db
+from models import Role, Service
+from security import roles_required
+from services import exports
+from services.stats import ReportFilter, dashboard_stats
+from services.timeutil import local_today, organisation_tz
+
+bp = Blueprint("reports", __name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BAD_DATE = _l("Write the date as YYYY-MM-DD, for example 2024-05-31.")
+
+
+class ReportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    start = DateField(_l("From"), validators=[Optional()], invalid_value_message=BAD_DATE)
+    end = DateField(_l("To"), validators=[Optional()], invalid_value_message=BAD_DATE)
+    service = SelectField(_l("Service"), coerce=int, default=0,
+                          invalid_value_message=_l("Choose one of the services listed."),
+                          invalid_choice_message=_l("Choose one of the services listed."))
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+def service_choices():
+    """Every service, inactive ones too: their tickets are still in the history."""
+    services = db.session.execute(select(Service.id, Service.prefix, Service.name)
+                                  .order_by(Service.position, Service.prefix)).all()
+    return [(0, _("All services"))] + [(s.id, f"{s.prefix} · {s.name}") for s in services]
+
+
+def read_report():
+    """The filter form from the query string, and the report it asks for (None when invalid)."""
+    form = ReportForm(formdata=request.args)
+    form.service.choices = service_choices()
+    if not form.validate():
+        return form, None
+    first_day = form.start.data or form.end.data or local_today()
+    last_day = form.end.data or first_day
+    return form, ReportFilter(first_day, last_day, form.service.data or None)
+
+
+def report_query(report):
+    """The query string that asks for `report` again (export links, the live endpoint)."""
+    args = {"start": report.first_day.isoformat(), "end": report.last_day.isoformat()}
+    return args | ({"service": report.service_id} if report.service_id else {})
+
+
+def format_duration(seconds):
+    """125.4 -> "2:05", 3725 -> "1:02:05"; rounds half up like the page's script."""
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(math.floor(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def period_label(report):
+    first, last = format_date(report.first_day, "medium"), format_date(report.last_day, "medium")
+    return first if first == last else f"{first} – {last}"
+
+
+def invalid_filter_page(form):
+    return render_template("reports/dashboard.html", form=form, stats=None), 400
+
+
+@bp.get("")
+@roles_required(Role.ADMIN)
+def dashboard():
+    form, report = read_report()
+    if report is None:
+        return invalid_filter_page(form)
+    return render_template("reports/dashboard.html", form=form, stats=dashboard_stats(report),
+                           query=report_query(report), period=period_label(report),
+                           timezone=organisation_tz().key, duration=format_duration)
+
+
+@bp.get("/stats.json")
+@roles_required(Role.ADMIN)
+def stats_json():
+    form, report = read_report()
+    if report is None:
+        fields = {name: str(errors[0]) for name, errors in form.errors.items()}
+        return jsonify(error="validation_error", message=_("Check the dates and the service."), fields=fields), 400
+    return jsonify(dashboard_stats(report))
+
+
+@bp.get("/exports/queue-tickets.csv")
+@roles_required(Role.ADMIN)
+def export_csv():
+    form, report = read_report()
+    if report is None:
+        return invalid_filter_page(form)
+    filename = exports.export_filename(report, "csv")
+    return Response(stream_with_context(exports.csv_chunks(report)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/exports/queue-tickets.xlsx")
+@roles_required(Role.ADMIN)
+def export_xlsx():
+    form, report = read_report()
+    if report is None:
+        return invalid_filter_page(form)
+    return send_file(exports.xlsx_file(report), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=exports.export_filename(report, "xlsx"))

@@ -1,0 +1,150 @@
+"""Every queue ticket of a report as CSV (streamed) or Excel (.xlsx, write-only).
+
+Rows are fetched in batches of BATCH_SIZE (a server-side cursor on PostgreSQL), so memory stays
+flat however many tickets there are: the CSV is sent while it is read, and openpyxl's write-only
+mode keeps the rows in a temporary file until the workbook is zipped.
+Times are shown on the organisation's clock, without an offset (Excel has no time zones).
+"""
+import csv
+import io
+import tempfile
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import case, select
+from sqlalchemy.orm import aliased
+
+from extensions import db
+from models import Counter, QueueStatus, QueueTicket, Service, User
+from services.stats import service_seconds, ticket_conditions, waiting_seconds
+from services.timeutil import organisation_tz
+
+BATCH_SIZE = 1000
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+# (header, width in characters in the .xlsx); the order of ticket_rows' values.
+COLUMNS = [
+    (_l("Code"), 10),
+    (_l("Service"), 24),
+    (_l("Priority"), 12),
+    (_l("Status"), 12),
+    (_l("Issued at"), 20),
+    (_l("Called at"), 20),
+    (_l("Service started at"), 20),
+    (_l("Finished at"), 20),
+    (_l("Counter"), 16),
+    (_l("Staff"), 24),
+    (_l("Waiting seconds"), 10),
+    (_l("Service seconds"), 10),
+]
+DATETIME_COLUMNS = range(4, 8)
+
+
+def export_filename(report, extension):
+    """queue-tickets-2024-05-01.csv, queue-tickets-A-2024-05-01-2024-05-31.xlsx"""
+    parts = ["queue-tickets"]
+    if report.service_id:
+        prefix = db.session.scalar(select(Service.prefix).where(Service.id == report.service_id))
+        parts.append(prefix or str(report.service_id))
+    parts.append(report.first_day.isoformat())
+    if report.last_day != report.first_day:
+        parts.append(report.last_day.isoformat())
+    return f"{'-'.join(parts)}.{extension}"
+
+
+def ticket_batches(report):
+    """Lists of row tuples, BATCH_SIZE at a time, in the order the tickets were issued."""
+    staff = aliased(User)
+    served = QueueTicket.status == QueueStatus.DONE
+    query = (
+        select(QueueTicket.code, Service.name, QueueTicket.priority, QueueTicket.status, QueueTicket.issued_at,
+               QueueTicket.called_at, QueueTicket.serving_started_at, QueueTicket.finished_at, Counter.name,
+               staff.full_name, staff.username, waiting_seconds(), case((served, service_seconds())))
+        .join(Service, Service.id == QueueTicket.service_id)
+        .outerjoin(Counter, Counter.id == QueueTicket.counter_id)
+        .outerjoin(staff, staff.id == QueueTicket.staff_id)
+        .where(*ticket_conditions(report))
+        .order_by(QueueTicket.issued_at, QueueTicket.id)
+        .execution_options(yield_per=BATCH_SIZE)
+    )
+    tz = organisation_tz()
+    for partition in db.session.execute(query).partitions():
+        yield [export_row(row, tz) for row in partition]
+
+
+def export_row(row, tz):
+    (code, service, priority, status, issued, called, started, finished, counter, full_name, username,
+     waited, served) = row
+    local = [value.astimezone(tz).replace(tzinfo=None) if value else None
+             for value in (issued, called, started, finished)]
+    return (code, service, priority.value if priority else "", status.value, *local, counter or "",
+            full_name or username or "", whole_seconds(waited), whole_seconds(served))
+
+
+def whole_seconds(value):
+    return int(round(value)) if value is not None else None
+
+
+def headers():
+    return [str(header) for header, _ in COLUMNS]
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def csv_chunks(report):
+    """The CSV text in pieces (one per batch), with a BOM so Excel reads the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(headers())
+    yield take(buffer)
+    for batch in ticket_batches(report):
+        writer.writerows([csv_value(value) for value in row] for row in batch)
+        yield take(buffer)
+
+
+def take(buffer):
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+# --- Excel -----------------------------------------------------------------------------------------
+
+
+def xlsx_file(report):
+    """A temporary file holding the workbook, positioned at its start; the caller closes it."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_l("Queue tickets"))[:31])
+    for index, (_, width) in enumerate(COLUMNS, start=1):  # widths must come before the first row
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([WriteOnlyCell(sheet, value=header, font=bold) for header in headers()])
+    for batch in ticket_batches(report):
+        for row in batch:
+            sheet.append([datetime_cell(sheet, value) if index in DATETIME_COLUMNS else value
+                          for index, value in enumerate(row)])
+    output = tempfile.TemporaryFile()
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def datetime_cell(sheet, value):
+    if value is None:
+        return None
+    return WriteOnlyCell(sheet, value=value, number_format=DATETIME_FORMAT)

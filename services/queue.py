@@ -1,0 +1,442 @@
+"""The walk-in queue: issuing numbers, calling them at counters, and what the screens show.
+
+Races are settled by the database:
+- numbers come from `queue_sequences`, incremented with one UPDATE ... RETURNING (a row lock),
+  inside the transaction that inserts the ticket, so they are unique and have no gaps;
+- call-next locks the ticket it takes with FOR UPDATE SKIP LOCKED on PostgreSQL, and the
+  status change is conditional (`WHERE status = 'waiting'`), so two counters never get one ticket.
+
+Every state change writes an audit row; events go out through realtime.py after the commit.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+import realtime
+from extensions import db
+from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket, Role, Service, User
+from services import audit
+from services.errors import Conflict, DomainError, NotAllowed, NotFound
+from services.settings import get_setting
+from services.timeutil import local_now, local_today, seconds_between, utcnow
+
+DEFAULT_SERVICE_SECONDS = 300  # used for estimates until a service has finished tickets
+RECENT_SAMPLE = 20  # finished tickets averaged for the estimate
+OPEN = (QueueStatus.CALLED, QueueStatus.SERVING)  # occupying a counter
+
+
+class QueueEmpty(DomainError):
+    status = 409
+    code = "queue_empty"
+
+
+class ServiceClosed(DomainError):
+    status = 409
+    code = "service_closed"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_transition"
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def is_open(service, now=None):
+    """Within one of the service's opening periods today (no periods: always open)."""
+    if not service.hours:
+        return True
+    local = local_now(now)
+    return any(h.weekday == local.weekday() and h.opens_at <= local.time() < h.closes_at for h in service.hours)
+
+
+def next_number(service_id, day):
+    """Increment and return the day's counter of a service, holding its row lock until commit."""
+    table = QueueSequence.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(table).values(service_id=service_id, day=day, last_number=0).on_conflict_do_nothing()
+    )
+    return db.session.execute(
+        update(table).where(table.c.service_id == service_id, table.c.day == day)
+        .values(last_number=table.c.last_number + 1).returning(table.c.last_number)
+    ).scalar_one()
+
+
+def issue_ticket(service, priority=None, actor=None, now=None):
+    now = now or utcnow()
+    if not service.active:
+        raise NotFound(_l("This service is not available."), field="service_id")
+    if not is_open(service, now):
+        raise ServiceClosed(_l("%(service)s is closed now.", service=service.name), field="service_id")
+    priority = PriorityReason(priority) if priority else None
+    day = local_today(now)
+    number = next_number(service.id, day)
+    ticket = QueueTicket(
+        service_id=service.id, issued_service_id=service.id, issue_date=day, number=number,
+        code=f"{service.prefix}-{number:03d}", priority=priority, issued_at=now,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    audit.record(actor, "queue.issued", "queue_ticket", ticket.id,
+                 after={"code": ticket.code, "status": "waiting", "priority": priority and priority.value})
+    db.session.commit()
+    line_changed([service.id])
+    return ticket
+
+
+# --- the line -------------------------------------------------------------------------------
+
+
+def priority_rank():
+    """0 for priority tickets, 1 for the rest: sorts priority first."""
+    return case((QueueTicket.priority.is_(None), 1), else_=0)
+
+
+def waiting_line(service_ids, now=None, limit=None):
+    """Today's waiting tickets of these services in calling order within each service."""
+    query = (
+        select(QueueTicket).options(selectinload(QueueTicket.service))
+        .where(QueueTicket.service_id.in_(service_ids), QueueTicket.status == QueueStatus.WAITING,
+               QueueTicket.issue_date == local_today(now))
+        .order_by(priority_rank(), QueueTicket.issued_at, QueueTicket.id)
+    )
+    return db.session.scalars(query.limit(limit) if limit else query).all()
+
+
+def people_ahead(ticket):
+    rank, my_rank = priority_rank(), 0 if ticket.priority else 1
+    return db.session.scalar(
+        select(func.count()).select_from(QueueTicket).where(
+            QueueTicket.service_id == ticket.service_id, QueueTicket.status == QueueStatus.WAITING,
+            QueueTicket.issue_date == ticket.issue_date, QueueTicket.id != ticket.id,
+            (rank < my_rank) | ((rank == my_rank) & ((QueueTicket.issued_at < ticket.issued_at) | (
+                (QueueTicket.issued_at == ticket.issued_at) & (QueueTicket.id < ticket.id)))),
+        )
+    )
+
+
+def average_service_seconds(service_id):
+    """Mean time at the counter of the service's last RECENT_SAMPLE finished tickets."""
+    started = func.coalesce(QueueTicket.serving_started_at, QueueTicket.called_at)
+    recent = (
+        select(seconds_between(QueueTicket.finished_at, started).label("seconds"))
+        .where(QueueTicket.service_id == service_id, QueueTicket.status == QueueStatus.DONE,
+               QueueTicket.finished_at.is_not(None), started.is_not(None))
+        .order_by(QueueTicket.finished_at.desc()).limit(RECENT_SAMPLE).subquery()
+    )
+    average = db.session.scalar(select(func.avg(recent.c.seconds)))
+    return float(average) if average is not None else DEFAULT_SERVICE_SECONDS
+
+
+def counters_open(service_id):
+    """Active counters serving this service with an active staff member assigned."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Counter.id)))
+        .join(CounterService, CounterService.counter_id == Counter.id)
+        .join(User, User.counter_id == Counter.id)
+        .where(CounterService.service_id == service_id, Counter.active.is_(True), User.active.is_(True),
+               User.role == Role.STAFF)
+    )
+
+
+def ticket_status(ticket):
+    """What the person holding the ticket sees on /t/<token>."""
+    waiting = ticket.status == QueueStatus.WAITING
+    ahead = people_ahead(ticket) if waiting else 0
+    open_counters = counters_open(ticket.service_id)
+    estimate = None
+    if waiting:
+        estimate = round(average_service_seconds(ticket.service_id) * ahead / max(open_counters, 1))
+    return {
+        "ticket": ticket.code,
+        "spoken": ticket.spoken_code,
+        "service": ticket.service.name,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value if ticket.priority else None,
+        "people_ahead": ahead,
+        "counters_open": open_counters,
+        "estimated_wait_seconds": estimate,
+        "counter": ticket.counter.name if ticket.counter and ticket.status in OPEN else None,
+        "issued_at": ticket.issued_at.isoformat(),
+    }
+
+
+def find_by_token(token):
+    ticket = db.session.scalar(select(QueueTicket).where(QueueTicket.token == token))
+    if ticket is None:
+        raise NotFound(_l("This queue ticket does not exist."))
+    return ticket
+
+
+# --- at the counter ---------------------------------------------------------------------------
+
+
+def _change(ticket, actor, action, allowed_from, **values):
+    """Apply a state change if the ticket is in one of `allowed_from`, with its audit row."""
+    if ticket.status not in allowed_from:
+        raise InvalidTransition(
+            _l("Queue ticket %(code)s is %(status)s; that action is not possible now.",
+               code=ticket.code, status=status_label(ticket.status)))
+    before = {"status": ticket.status.value, "service_id": ticket.service_id, "counter_id": ticket.counter_id}
+    for name, value in values.items():
+        setattr(ticket, name, value)
+    after = {"status": ticket.status.value, "service_id": ticket.service_id, "counter_id": ticket.counter_id}
+    audit.record(actor, action, "queue_ticket", ticket.id, before=before, after=after)
+
+
+def _check_at_counter(ticket, counter, staff):
+    if staff.role != Role.ADMIN and ticket.counter_id not in (None, counter.id):
+        raise NotAllowed(_l("Queue ticket %(code)s belongs to another counter.", code=ticket.code))
+
+
+def finish_open_tickets(counter, staff, now):
+    for ticket in db.session.scalars(select(QueueTicket).where(QueueTicket.counter_id == counter.id,
+                                                               QueueTicket.status.in_(OPEN))):
+        _change(ticket, staff, "queue.done", OPEN, status=QueueStatus.DONE, finished_at=now)
+
+
+def _take(ticket_id, counter, staff, now):
+    """Move a waiting ticket to this counter; False when another counter took it first."""
+    result = db.session.execute(
+        update(QueueTicket).where(QueueTicket.id == ticket_id, QueueTicket.status == QueueStatus.WAITING)
+        .values(status=QueueStatus.CALLED, counter_id=counter.id, staff_id=staff.id, called_at=now,
+                last_called_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def call_next(counter, staff, now=None):
+    """Finish what the counter has open, then call the next ticket of its services."""
+    now = now or utcnow()
+    service_order = select(CounterService.service_id, CounterService.position).where(
+        CounterService.counter_id == counter.id).subquery()
+    finish_open_tickets(counter, staff, now)
+    while True:
+        candidate = db.session.scalar(
+            select(QueueTicket.id)
+            .join(service_order, service_order.c.service_id == QueueTicket.service_id)
+            .where(QueueTicket.status == QueueStatus.WAITING, QueueTicket.issue_date == local_today(now))
+            .order_by(service_order.c.position, priority_rank(), QueueTicket.issued_at, QueueTicket.id)
+            .limit(1).with_for_update(skip_locked=True, of=QueueTicket)
+        )
+        if candidate is None:
+            db.session.commit()  # the finished tickets stay finished
+            line_changed(served_service_ids(counter))
+            raise QueueEmpty(_l("Nobody is waiting for this counter."))
+        if _take(candidate, counter, staff, now):
+            break
+    ticket = db.session.get(QueueTicket, candidate, populate_existing=True)
+    audit.record(staff, "queue.called", "queue_ticket", ticket.id, before={"status": "waiting"},
+                 after={"status": "called", "counter_id": counter.id})
+    db.session.commit()
+    announce(ticket, recall=False)
+    return ticket
+
+
+def call_ticket(ticket, counter, staff, now=None):
+    """Call a specific waiting ticket from the list."""
+    now = now or utcnow()
+    if ticket.service_id not in served_service_ids(counter):
+        raise NotAllowed(_l("This counter does not serve %(service)s.", service=ticket.service.name))
+    finish_open_tickets(counter, staff, now)
+    if ticket.status != QueueStatus.WAITING or not _take(ticket.id, counter, staff, now):
+        db.session.rollback()
+        raise InvalidTransition(_l("Queue ticket %(code)s is no longer waiting.", code=ticket.code))
+    db.session.refresh(ticket)
+    audit.record(staff, "queue.called", "queue_ticket", ticket.id, before={"status": "waiting"},
+                 after={"status": "called", "counter_id": counter.id})
+    db.session.commit()
+    announce(ticket, recall=False)
+    return ticket
+
+
+def recall(ticket, counter, staff, now=None):
+    _check_at_counter(ticket, counter, staff)
+    _change(ticket, staff, "queue.recalled", (QueueStatus.CALLED,), recalls=ticket.recalls + 1,
+            last_called_at=now or utcnow())
+    db.session.commit()
+    announce(ticket, recall=True)
+    return ticket
+
+
+def start_service(ticket, counter, staff, now=None):
+    _check_at_counter(ticket, counter, staff)
+    _change(ticket, staff, "queue.serving", (QueueStatus.CALLED,), status=QueueStatus.SERVING,
+            serving_started_at=now or utcnow())
+    return _commit_and_tell(ticket)
+
+
+def finish(ticket, counter, staff, now=None):
+    _check_at_counter(ticket, counter, staff)
+    _change(ticket, staff, "queue.done", OPEN, status=QueueStatus.DONE, finished_at=now or utcnow())
+    return _commit_and_tell(ticket)
+
+
+def mark_no_show(ticket, counter, staff, now=None):
+    _check_at_counter(ticket, counter, staff)
+    _change(ticket, staff, "queue.no_show", (QueueStatus.CALLED, QueueStatus.ON_HOLD),
+            status=QueueStatus.NO_SHOW, finished_at=now or utcnow())
+    return _commit_and_tell(ticket)
+
+
+def hold(ticket, counter, staff):
+    _check_at_counter(ticket, counter, staff)
+    _change(ticket, staff, "queue.on_hold", OPEN, status=QueueStatus.ON_HOLD)
+    return _commit_and_tell(ticket)
+
+
+def resume(ticket, counter, staff, now=None):
+    """Bring a parked ticket back to the counter and announce it."""
+    _check_at_counter(ticket, counter, staff)
+    now = now or utcnow()
+    finish_open_tickets(counter, staff, now)
+    _change(ticket, staff, "queue.resumed", (QueueStatus.ON_HOLD,), status=QueueStatus.CALLED,
+            counter_id=counter.id, staff_id=staff.id, last_called_at=now)
+    db.session.commit()
+    announce(ticket, recall=True)
+    return ticket
+
+
+def transfer(ticket, service, counter, staff):
+    """Send the ticket to another service's line; it keeps its place by arrival time."""
+    _check_at_counter(ticket, counter, staff)
+    if not service.active:
+        raise NotFound(_l("This service is not available."), field="service_id")
+    if service.id == ticket.service_id:
+        raise InvalidTransition(_l("The queue ticket is already in %(service)s.", service=service.name))
+    old_service_id = ticket.service_id
+    _change(ticket, staff, "queue.transferred",
+            (QueueStatus.WAITING, QueueStatus.CALLED, QueueStatus.SERVING, QueueStatus.ON_HOLD),
+            status=QueueStatus.WAITING, service_id=service.id, counter_id=None, staff_id=None,
+            serving_started_at=None)
+    db.session.commit()
+    line_changed([old_service_id, service.id])
+    return ticket
+
+
+def cancel(ticket, actor=None):
+    """The person gives up their place (from the status page) before being called."""
+    _change(ticket, actor, "queue.cancelled", (QueueStatus.WAITING,), status=QueueStatus.CANCELLED,
+            finished_at=utcnow())
+    return _commit_and_tell(ticket)
+
+
+def _commit_and_tell(ticket):
+    db.session.commit()
+    line_changed([ticket.service_id])
+    return ticket
+
+
+def announce(ticket, recall):
+    realtime.emit_call(call_payload(ticket, recall))
+    line_changed([ticket.service_id])
+
+
+def line_changed(service_ids):
+    """Tell counter panels and dashboards to refresh, and screens the new waiting counts."""
+    realtime.emit_line_changed(service_ids, waiting_counts(services_by_prefix()))
+
+
+# --- what counters and screens show -------------------------------------------------------------
+
+
+def served_service_ids(counter):
+    return [link.service_id for link in counter.service_links]
+
+
+def counter_tickets(counter, statuses):
+    return db.session.scalars(
+        select(QueueTicket).options(selectinload(QueueTicket.service))
+        .where(QueueTicket.counter_id == counter.id, QueueTicket.status.in_(statuses))
+        .order_by(QueueTicket.last_called_at)
+    ).all()
+
+
+def call_payload(ticket, recall=False):
+    service = ticket.service
+    return {
+        "ticket": ticket.code,
+        "spoken": ticket.spoken_code,
+        "service": service.name,
+        "service_prefix": service.prefix,
+        "color": service.color,
+        "counter": ticket.counter.name if ticket.counter else None,
+        "called_at": (ticket.last_called_at or ticket.called_at).isoformat(),
+        "recall": recall,
+    }
+
+
+def services_by_prefix(prefixes=None):
+    query = select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.prefix)
+    if prefixes:
+        query = query.where(Service.prefix.in_([p.upper() for p in prefixes]))
+    return db.session.scalars(query).all()
+
+
+def waiting_counts(services, now=None):
+    counts = dict(db.session.execute(
+        select(QueueTicket.service_id, func.count())
+        .where(QueueTicket.status == QueueStatus.WAITING, QueueTicket.issue_date == local_today(now),
+               QueueTicket.service_id.in_([s.id for s in services]))
+        .group_by(QueueTicket.service_id)
+    ).all())
+    return {s.prefix: counts.get(s.id, 0) for s in services}
+
+
+def display_state(prefixes=None, now=None):
+    """Current call, the calls before it, and waiting counts: what a call screen shows."""
+    services = services_by_prefix(prefixes)
+    recent_count = int(get_setting("display_recent_count") or 6)
+    calls = db.session.scalars(
+        select(QueueTicket).options(selectinload(QueueTicket.service), selectinload(QueueTicket.counter))
+        .where(QueueTicket.service_id.in_([s.id for s in services]), QueueTicket.last_called_at.is_not(None),
+               QueueTicket.issue_date == local_today(now))
+        .order_by(QueueTicket.last_called_at.desc()).limit(recent_count + 1)
+    ).all()
+    payloads = [call_payload(ticket) for ticket in calls]
+    return {
+        "current": payloads[0] if payloads else None,
+        "recent": payloads[1:],
+        "waiting": waiting_counts(services, now),
+        "services": [{"prefix": s.prefix, "name": s.name, "color": s.color} for s in services],
+    }
+
+
+def status_label(status):
+    labels = {
+        QueueStatus.WAITING: _l("waiting"),
+        QueueStatus.CALLED: _l("called"),
+        QueueStatus.SERVING: _l("being served"),
+        QueueStatus.ON_HOLD: _l("on hold"),
+        QueueStatus.DONE: _l("served"),
+        QueueStatus.NO_SHOW: _l("no-show"),
+        QueueStatus.CANCELLED: _l("cancelled"),
+    }
+    return labels[QueueStatus(status)]
+
+
+def find_ticket(ticket_id):
+    ticket = db.session.get(QueueTicket, ticket_id)
+    if ticket is None:
+        raise NotFound(_l("This queue ticket does not exist."))
+    return ticket
+
+
+def ensure_counter(staff):
+    if staff.counter is None or not staff.counter.active:
+        raise Conflict(_l("Choose your counter first."))
+    return staff.counter
+
+
+def take_counter(staff, counter):
+    """A staff member sits at a counter (their assigned one, or another active one they pick)."""
+    if staff.counter_id != counter.id:
+        audit.record(staff, "user.counter_changed", "user", staff.id, before={"counter_id": staff.counter_id},
+                     after={"counter_id": counter.id})
+        staff.counter = counter
+        db.session.commit()
+    return counter

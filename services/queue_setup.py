@@ -1,0 +1,118 @@
+"""The admin's set-up of the walk-in queue: services with opening hours, counters with services."""
+import re
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from models import Counter, CounterService, QueueTicket, Service, ServiceHours
+from services import audit
+from services.errors import Conflict, ValidationFailed
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_periods(text, field):
+    """"08:00-13:00, 15:00-18:00" -> [(time, time), ...]; empty text -> []."""
+    periods = []
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        match = PERIOD.match(part)
+        if not match:
+            raise ValidationFailed(_l("Write periods like 08:00-13:00, 15:00-18:00."), field=field)
+        h1, m1, h2, m2 = map(int, match.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise ValidationFailed(_l("%(period)s is not a time of day.", period=part), field=field)
+        opens, closes = time(h1, m1), time(23, 59, 59) if h2 == 24 else time(h2, m2)
+        if closes <= opens:
+            raise ValidationFailed(_l("%(period)s closes before it opens.", period=part), field=field)
+        periods.append((opens, closes))
+    return periods
+
+
+def format_periods(service, weekday):
+    return ", ".join(f"{h.opens_at:%H:%M}-{'24:00' if h.closes_at == time(23, 59, 59) else f'{h.closes_at:%H:%M}'}"
+                     for h in service.hours if h.weekday == weekday)
+
+
+def service_snapshot(service):
+    return {"name": service.name, "prefix": service.prefix, "color": service.color, "active": service.active,
+            "position": service.position,
+            "hours": {day: format_periods(service, i) for i, day in enumerate(WEEKDAYS) if format_periods(service, i)}}
+
+
+def save_service(service, actor, name, prefix, color, position, active, hours_text):
+    """Create (service=None) or update a service. `hours_text`: {"mon": "08:00-13:00", ...}."""
+    prefix = (prefix or "").strip().upper()
+    periods = {i: parse_periods(hours_text.get(day), f"hours_{day}") for i, day in enumerate(WEEKDAYS)}
+    clash = db.session.scalar(select(Service.id).where(Service.prefix == prefix))
+    if clash is not None and (service is None or clash != service.id):
+        raise Conflict(_l("Another service already uses the prefix %(prefix)s.", prefix=prefix), field="prefix")
+    before = service_snapshot(service) if service else None
+    if service is None:
+        service = Service()
+        db.session.add(service)
+    service.name, service.prefix, service.color = name.strip(), prefix, color
+    service.position, service.active = position or 0, active
+    service.hours = [ServiceHours(weekday=day, opens_at=opens, closes_at=closes)
+                     for day, day_periods in periods.items() for opens, closes in day_periods]
+    db.session.flush()
+    audit.record(actor, "service.updated" if before else "service.created", "service", service.id,
+                 before=before, after=service_snapshot(service))
+    _commit_or_conflict(_l("Another service already uses that prefix."), "prefix")
+    return service
+
+
+def delete_service(service, actor):
+    _refuse_if_used(QueueTicket.issued_service_id == service.id, QueueTicket.service_id == service.id)
+    audit.record(actor, "service.deleted", "service", service.id, before=service_snapshot(service))
+    db.session.delete(service)
+    _commit_or_conflict(_l("This service has history that must be kept; deactivate it instead."))
+
+
+def counter_snapshot(counter):
+    return {"name": counter.name, "active": counter.active, "position": counter.position,
+            "services": [link.service_id for link in counter.service_links]}
+
+
+def save_counter(counter, actor, name, position, active, service_order):
+    """Create or update a counter. `service_order`: service ids, most preferred first."""
+    name = (name or "").strip()
+    clash = db.session.scalar(select(Counter.id).where(Counter.name == name))
+    if clash is not None and (counter is None or clash != counter.id):
+        raise Conflict(_l("Another counter already has that name."), field="name")
+    before = counter_snapshot(counter) if counter else None
+    if counter is None:
+        counter = Counter()
+        db.session.add(counter)
+    counter.name, counter.position, counter.active = name, position or 0, active
+    counter.service_links = [CounterService(service_id=service_id, position=index)
+                             for index, service_id in enumerate(service_order)]
+    db.session.flush()
+    audit.record(actor, "counter.updated" if before else "counter.created", "counter", counter.id,
+                 before=before, after=counter_snapshot(counter))
+    _commit_or_conflict(_l("Another counter already has that name."), "name")
+    return counter
+
+
+def delete_counter(counter, actor):
+    _refuse_if_used(QueueTicket.counter_id == counter.id)
+    audit.record(actor, "counter.deleted", "counter", counter.id, before=counter_snapshot(counter))
+    db.session.delete(counter)
+    _commit_or_conflict(_l("This counter has history that must be kept; deactivate it instead."))
+
+
+def _refuse_if_used(*conditions):
+    for condition in conditions:
+        if db.session.scalar(select(QueueTicket.id).where(condition).limit(1)) is not None:
+            raise Conflict(_l("It has queue tickets that must be kept; deactivate it instead."))
+
+
+def _commit_or_conflict(message, field=None):
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message, field=field) from None

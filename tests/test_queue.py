@@ -1,0 +1,192 @@
+"""The queue's rules: numbering, order, transitions, transfer, hold, estimates (service level)."""
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+
+from extensions import db
+from models import AuditLog, Counter, PriorityReason, QueueStatus, QueueTicket, Service, ServiceHours, User
+from services import queue
+from services.errors import NotAllowed
+
+T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 09:00 in America/Mexico_City
+
+
+def at(minutes):
+    return T0 + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def desk(app_context, queue_desk):
+    ids = queue_desk
+    return {
+        "A": db.session.get(Service, ids["A"]),
+        "B": db.session.get(Service, ids["B"]),
+        "counters": [db.session.get(Counter, i) for i in ids["counters"]],
+        "staff": db.session.get(User, ids["staff"]),
+        "admin": db.session.get(User, ids["admin"]),
+    }
+
+
+def issue(desk, prefix, minute, priority=None):
+    return queue.issue_ticket(desk[prefix], priority, now=at(minute))
+
+
+def test_numbers_run_per_service_and_restart_each_local_day(desk):
+    assert [issue(desk, "A", m).code for m in range(3)] == ["A-001", "A-002", "A-003"]
+    assert issue(desk, "B", 3).code == "B-001"
+    # 23:59 local is still the same day; 00:01 local the next one
+    late = datetime(2026, 11, 24, 5, 59, tzinfo=timezone.utc)
+    assert queue.issue_ticket(desk["A"], now=late).code == "A-004"
+    next_day = datetime(2026, 11, 24, 6, 1, tzinfo=timezone.utc)
+    ticket = queue.issue_ticket(desk["A"], now=next_day)
+    assert ticket.code == "A-001" and ticket.number == 1 and str(ticket.issue_date) == "2026-11-24"
+
+
+def test_spoken_code_is_a_number_not_digits(desk):
+    tickets = [issue(desk, "A", 0) for _ in range(40)]
+    assert tickets[-1].code == "A-040" and tickets[-1].spoken_code == "A 40"
+
+
+def test_closed_service_does_not_issue(desk):
+    desk["A"].hours = [ServiceHours(weekday=0, opens_at=time(10, 0), closes_at=time(14, 0))]  # Mondays
+    db.session.commit()
+    monday_9 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+    monday_11 = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+    with pytest.raises(queue.ServiceClosed):
+        queue.issue_ticket(desk["A"], now=monday_9)
+    assert queue.issue_ticket(desk["A"], now=monday_11).code == "A-001"
+    assert not queue.is_open(desk["A"], datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc))  # Tuesday
+    assert db.session.scalar(db.select(db.func.count()).select_from(QueueTicket)) == 1
+
+
+def test_call_next_follows_counter_order_then_priority_then_arrival(desk):
+    counter1, counter2 = desk["counters"][:2]
+    issue(desk, "B", 0)
+    issue(desk, "A", 1)
+    issue(desk, "A", 2, PriorityReason.ELDERLY)
+    issue(desk, "A", 3)
+    staff = desk["staff"]
+    assert queue.call_next(counter1, staff, now=at(10)).code == "A-002"  # priority first within A
+    assert queue.call_next(counter1, staff, now=at(11)).code == "A-001"
+    assert queue.call_next(counter2, staff, now=at(12)).code == "B-001"  # counter 2 prefers B
+    assert queue.call_next(counter2, staff, now=at(13)).code == "A-003"
+    with pytest.raises(queue.QueueEmpty):
+        queue.call_next(counter1, staff, now=at(14))
+
+
+def test_call_next_finishes_what_the_counter_had_open(desk):
+    counter = desk["counters"][0]
+    first, second = issue(desk, "A", 0), issue(desk, "A", 1)
+    queue.call_next(counter, desk["staff"], now=at(5))
+    queue.start_service(first, counter, desk["staff"], now=at(6))
+    queue.call_next(counter, desk["staff"], now=at(9))
+    db.session.refresh(first)
+    assert first.status == QueueStatus.DONE and first.finished_at == at(9)
+    with pytest.raises(queue.QueueEmpty):
+        queue.call_next(counter, desk["staff"], now=at(12))
+    db.session.refresh(second)
+    assert second.status == QueueStatus.DONE  # finished even though nobody else was waiting
+
+
+def test_every_change_is_audited_with_who_and_before_after(desk):
+    counter = desk["counters"][0]
+    ticket = issue(desk, "A", 0)
+    queue.call_next(counter, desk["staff"], now=at(1))
+    queue.start_service(ticket, counter, desk["staff"], now=at(2))
+    queue.finish(ticket, counter, desk["staff"], now=at(3))
+    rows = db.session.scalars(db.select(AuditLog).where(AuditLog.entity_type == "queue_ticket")
+                              .order_by(AuditLog.id)).all()
+    assert [r.action for r in rows] == ["queue.issued", "queue.called", "queue.serving", "queue.done"]
+    assert rows[2].before["status"] == "called" and rows[2].after["status"] == "serving"
+    assert rows[3].actor_id == desk["staff"].id
+
+
+def test_invalid_transitions_are_refused(desk):
+    counter = desk["counters"][0]
+    ticket = issue(desk, "A", 0)
+    with pytest.raises(queue.InvalidTransition):
+        queue.finish(ticket, counter, desk["staff"])  # still waiting
+    queue.call_next(counter, desk["staff"], now=at(1))
+    queue.finish(ticket, counter, desk["staff"])
+    with pytest.raises(queue.InvalidTransition):
+        queue.recall(ticket, counter, desk["staff"])
+
+
+def test_another_counter_cannot_touch_my_ticket(desk):
+    counter1, counter2 = desk["counters"][:2]
+    ticket = issue(desk, "A", 0)
+    queue.call_next(counter1, desk["staff"], now=at(1))
+    with pytest.raises(NotAllowed):
+        queue.finish(ticket, counter2, desk["staff"])
+
+
+def test_recall_keeps_the_first_call_time(desk):
+    counter = desk["counters"][0]
+    ticket = issue(desk, "A", 0)
+    queue.call_next(counter, desk["staff"], now=at(5))
+    queue.recall(ticket, counter, desk["staff"], now=at(7))
+    assert ticket.called_at == at(5) and ticket.last_called_at == at(7) and ticket.recalls == 1
+
+
+def test_transfer_keeps_the_place_by_arrival(desk):
+    counter1, counter2 = desk["counters"][:2]
+    early_a = issue(desk, "A", 0)
+    issue(desk, "B", 5)
+    queue.call_next(counter1, desk["staff"], now=at(10))
+    queue.transfer(early_a, desk["B"], counter1, desk["staff"])
+    assert early_a.status == QueueStatus.WAITING and early_a.code == "A-001"
+    assert queue.call_next(counter2, desk["staff"], now=at(11)).code == "A-001"  # arrived before B-001
+
+
+def test_hold_and_bring_back(desk):
+    counter = desk["counters"][0]
+    parked, other = issue(desk, "A", 0), issue(desk, "A", 1)
+    queue.call_next(counter, desk["staff"], now=at(2))
+    queue.hold(parked, counter, desk["staff"])
+    assert queue.call_next(counter, desk["staff"], now=at(3)).code == other.code
+    queue.resume(parked, counter, desk["staff"], now=at(8))
+    db.session.refresh(other)
+    assert parked.status == QueueStatus.CALLED and parked.last_called_at == at(8)
+    assert other.status == QueueStatus.DONE  # the counter finished what it had open
+
+
+def test_no_show_and_cancel(desk):
+    counter = desk["counters"][0]
+    gone, leaving = issue(desk, "A", 0), issue(desk, "A", 1)
+    queue.call_next(counter, desk["staff"], now=at(2))
+    queue.mark_no_show(gone, counter, desk["staff"])
+    queue.cancel(leaving)
+    assert (gone.status, leaving.status) == (QueueStatus.NO_SHOW, QueueStatus.CANCELLED)
+    with pytest.raises(queue.QueueEmpty):
+        queue.call_next(counter, desk["staff"], now=at(3))
+
+
+def test_status_page_numbers_people_ahead_and_estimate(desk):
+    counter = desk["counters"][0]
+    for minute in range(3):  # three served tickets of 4 minutes each: the recent average
+        ticket = issue(desk, "A", minute)
+        queue.call_next(counter, desk["staff"], now=at(10 * minute + 1))
+        queue.start_service(ticket, counter, desk["staff"], now=at(10 * minute + 2))
+        queue.finish(ticket, counter, desk["staff"], now=at(10 * minute + 6))
+    waiting = [issue(desk, "A", 40 + m) for m in range(3)]
+    vip = issue(desk, "A", 44, PriorityReason.PREGNANT)
+    status = queue.ticket_status(waiting[2])
+    assert status["people_ahead"] == 3  # two earlier ones and the priority one
+    assert status["counters_open"] == 1  # only counter 1 has staff
+    assert status["estimated_wait_seconds"] == 3 * 240
+    assert queue.ticket_status(vip)["people_ahead"] == 0
+
+
+def test_display_state_and_filter(desk):
+    counter1, counter2 = desk["counters"][:2]
+    issue(desk, "A", 0)
+    issue(desk, "B", 1)
+    issue(desk, "B", 2)
+    queue.call_next(counter1, desk["staff"], now=at(5))
+    queue.call_next(counter2, desk["staff"], now=at(6))
+    state = queue.display_state(now=at(7))
+    assert state["current"]["ticket"] == "B-001" and state["current"]["counter"] == "Módulo 2"
+    assert [c["ticket"] for c in state["recent"]] == ["A-001"]
+    assert state["waiting"] == {"A": 0, "B": 1}
+    only_a = queue.display_state(["A"], now=at(7))
+    assert only_a["current"]["ticket"] == "A-001" and only_a["waiting"] == {"A": 0}
