@@ -32,7 +32,8 @@ class CSRFClient(FlaskClient):
 
     def post(self, *args, csrf=True, **kwargs):
         data = kwargs.get("data")
-        if csrf and kwargs.get("json") is None and (data is None or isinstance(data, dict)):
+        api_call = "Authorization" in (kwargs.get("headers") or {})  # Bearer tokens need no CSRF
+        if csrf and not api_call and kwargs.get("json") is None and (data is None or isinstance(data, dict)):
             kwargs["data"] = {"csrf_token": self.csrf_token(), **(data or {})}
         return super().post(*args, **kwargs)
 

@@ -1,0 +1,97 @@
+"""On PostgreSQL with real threads: numbers unique and gap-free, no ticket called twice."""
+import threading
+from collections import Counter as Tally
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
+from services import queue
+from services.errors import DomainError
+
+pytestmark = pytest.mark.postgres
+
+
+def run_in_threads(app, count, work):
+    """Start `count` threads at the same instant; each runs work(index) in its own session."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def worker(index):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results[index] = work(index)
+            except Exception as error:  # reported below; a thread must not die silently
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+def make_desk(counters):
+    service = Service(name="General", prefix="A")
+    db.session.add(service)
+    staff_ids, counter_ids = [], []
+    for number in range(1, counters + 1):
+        counter = Counter(name=f"Módulo {number}", position=number,
+                          service_links=[CounterService(service=service, position=0)])
+        staff = User(username=f"staff{number}", role=Role.STAFF, password_hash="-", counter=counter)
+        db.session.add_all([counter, staff])
+        db.session.flush()
+        staff_ids.append(staff.id)
+        counter_ids.append(counter.id)
+    db.session.commit()
+    return service.id, list(zip(counter_ids, staff_ids))
+
+
+def test_concurrent_kiosks_get_unique_gap_free_numbers(pg_clean):
+    with pg_clean.app_context():
+        service_id, _ = make_desk(1)
+
+    def issue_many(_index):
+        service = db.session.get(Service, service_id)
+        return [queue.issue_ticket(service).number for _ in range(25)]
+
+    numbers = [n for batch in run_in_threads(pg_clean, 16, issue_many) for n in batch]
+    assert sorted(numbers) == list(range(1, 401))
+    with pg_clean.app_context():
+        codes = db.session.scalars(select(QueueTicket.code)).all()
+        assert len(set(codes)) == 400
+
+
+def test_eight_counters_calling_at_once_never_share_or_skip_a_ticket(pg_clean):
+    with pg_clean.app_context():
+        service_id, desks = make_desk(8)
+        service = db.session.get(Service, service_id)
+        issued = [queue.issue_ticket(service).code for _ in range(240)]
+
+    def call_until_empty(index):
+        counter_id, staff_id = desks[index]
+        counter, staff = db.session.get(Counter, counter_id), db.session.get(User, staff_id)
+        called = []
+        while True:
+            try:
+                called.append(queue.call_next(counter, staff).code)
+            except queue.QueueEmpty:
+                return called
+            except DomainError as error:
+                raise AssertionError(error)
+
+    per_counter = run_in_threads(pg_clean, 8, call_until_empty)
+    everything = [code for codes in per_counter for code in codes]
+    assert Tally(everything).most_common(1)[0][1] == 1, "a ticket was called twice"
+    assert sorted(everything) == sorted(issued), "a ticket was skipped"
+    assert sum(1 for codes in per_counter if codes) > 1, "the counters did not run side by side"
+    with pg_clean.app_context():
+        calls = db.session.scalar(select(db.func.count()).select_from(AuditLog)
+                                  .where(AuditLog.action == "queue.called"))
+        assert calls == 240
