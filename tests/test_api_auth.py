@@ -90,3 +90,28 @@ def test_api_login_is_rate_limited(client, users):
 def test_api_errors_are_json(client, users):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404 and response.json["error"] == "not_found"
+
+
+def test_deeply_nested_json_is_a_400(client, users):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/auth/login", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_a_user_who_must_change_the_password_gets_no_token(app, client, users):
+    with app.app_context():
+        db.session.get(User, users["agent"]).must_change_password = True
+        db.session.commit()
+    response = client.post("/api/auth/login", json={"username": "agent1", "password": PASSWORD})
+    assert response.status_code == 403 and response.json["error"] == "password_change_required"
+
+
+def test_the_api_ignores_a_browser_session_that_must_change_its_password(app, client, users):
+    from tests.conftest import login
+
+    with app.app_context():
+        db.session.get(User, users["agent"]).must_change_password = True
+        db.session.commit()
+    login(client, "agent1")
+    response = client.post("/api/auth/login", json={"username": "user1", "password": PASSWORD})
+    assert response.status_code == 200

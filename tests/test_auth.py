@@ -176,13 +176,18 @@ def test_self_registration_creates_a_requester(app, client, users):
     assert client.get("/account").status_code == 200
 
 
-def test_registration_refuses_taken_names(client, users):
-    response = client.post("/register", data={
-        "username": "Agent1", "email": "agent1@example.org", "full_name": "Copia",
+@pytest.mark.parametrize("username, email, message", [
+    ("Agent1", "new@example.org", "That username is already taken."),
+    ("newname", "AGENT1@example.org", "That email address is already registered."),
+])
+def test_registration_refuses_taken_names(app, client, users, username, email, message):
+    response = client.post("/register", headers={"Accept-Language": "en"}, data={
+        "username": username, "email": email, "full_name": "Copia",
         "new_password": "segura-123", "confirm_password": "segura-123",
     })
-    assert response.status_code == 200
-    assert "is-invalid" in response.get_data(as_text=True)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == len(users)
 
 
 def test_registration_can_be_turned_off(app, admin_client, client):

@@ -135,3 +135,23 @@ def test_navigation_fits_the_role(client_as, role):
     html = client_as(role).get("/account").get_data(as_text=True)
     assert ('href="/admin/users"' in html) == (role == "admin")
     assert 'id="theme-toggle"' in html and 'action="/logout"' in html and 'action="/language"' in html
+
+
+@pytest.mark.parametrize("path", ["/admin/users/99999999999999999999/edit", "/admin/users?page=99999999999999999999",
+                                  "/admin/audit?page=-5", "/admin/users?q=%25_%5C"])
+def test_absurd_ids_and_pages_are_not_server_errors(admin_client, path):
+    assert admin_client.get(path).status_code in (200, 404)
+
+
+def test_user_search_treats_wildcards_literally(admin_client, users):
+    page = admin_client.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "agent1" not in page
+
+
+def test_oversize_bodies_are_refused(app, client, users):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post("/api/auth/login", data="x" * 4096, content_type="application/json")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
+    assert response.status_code == 413
