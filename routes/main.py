@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,8 +23,23 @@ ROLE_HOME = {
 }
 
 
+# The navigation bar per role: (endpoint, label).
+NAV_LINKS = {
+    Role.ADMIN: [("reports.dashboard", _l("Dashboard")), ("admin_queue.services", _l("Services")),
+                 ("admin_queue.counters", _l("Counters")), ("admin.users", _l("Users")),
+                 ("admin.settings", _l("Settings")), ("admin.audit", _l("Audit log"))],
+    Role.STAFF: [("queue.panel", _l("Counter panel"))],
+    Role.REGISTRAR: [("queue.kiosk", _l("Kiosk"))],
+}
+
+
 def home_url(user):
     return url_for(ROLE_HOME.get(user.role, "auth.account"))
+
+
+def keepalive_seconds():
+    """How often open all-day pages ping: well inside the idle limit."""
+    return max(10, min(300, current_app.config["SESSION_IDLE_MINUTES"] * 20))
 
 
 @bp.post("/language")
@@ -60,6 +76,8 @@ def shell_values():
         "allow_registration": allow_registration,
         "home_url": home_url(current_user) if current_user.is_authenticated else url_for("auth.login"),
         "current_locale": str(get_locale()),
+        "nav_links": NAV_LINKS.get(current_user.role, []) if current_user.is_authenticated else [],
+        "keepalive_seconds": keepalive_seconds(),
         "role_labels": {choice.value: choice.label for choice in role_choices()},
         "Role": Role,
     }

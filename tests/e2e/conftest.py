@@ -38,6 +38,7 @@ def live_server(tmp_path_factory):
         "PORT": str(port),
         "REDIS_URL": "",
         "FLASK_APP": "app",
+        "LOGIN_RATE_LIMIT": "1000 per minute",  # the tests sign in far more often than a person
     }
     env.pop("ASYNC_MODE", None)  # the server's default mode, as `make run` has it
     flask = [sys.executable, "-m", "flask"]
