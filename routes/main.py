@@ -73,6 +73,7 @@ def shell_values():
         organisation, allow_registration = current_app.config["ORGANISATION_NAME"], False
     return {
         "organisation_name": organisation,
+        "organisation_timezone": get_setting("timezone"),
         "allow_registration": allow_registration,
         "home_url": home_url(current_user) if current_user.is_authenticated else url_for("auth.login"),
         "current_locale": str(get_locale()),

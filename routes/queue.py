@@ -36,7 +36,6 @@ def display():
         "queue/display.html",
         state=queue_service.display_state(prefixes or None),
         services_filter=",".join(prefixes),
-        timezone=get_setting("timezone"),
         options={
             "chime": bool(get_setting("display_chime")),
             "flash": bool(get_setting("display_flash")),

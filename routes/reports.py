@@ -58,6 +58,7 @@ def read_report():
         return form, None
     first_day = form.start.data or form.end.data or local_today()
     last_day = form.end.data or first_day
+    form.start.data, form.end.data = first_day, last_day  # the form shows the range it reports on
     return form, ReportFilter(first_day, last_day, form.service.data or None)
 
 
@@ -102,7 +103,8 @@ def stats_json():
     form, report = read_report()
     if report is None:
         fields = {name: str(errors[0]) for name, errors in form.errors.items()}
-        return jsonify(error="validation_error", message=_("Check the dates and the service."), fields=fields), 400
+        message = _("Check the dates and the service, then try again.")
+        return jsonify(error="validation_error", message=message, fields=fields), 400
     return jsonify(dashboard_stats(report))
 
 

@@ -16,7 +16,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, select
-from sqlalchemy.orm import aliased
 
 from extensions import db
 from models import Counter, QueueStatus, QueueTicket, Service, User
@@ -25,7 +24,7 @@ from services.timeutil import organisation_tz
 
 BATCH_SIZE = 1000
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-# (header, width in characters in the .xlsx); the order of ticket_rows' values.
+# (header, width in characters in the .xlsx), in the order of export_row's values.
 COLUMNS = [
     (_l("Code"), 10),
     (_l("Service"), 24),
@@ -57,15 +56,14 @@ def export_filename(report, extension):
 
 def ticket_batches(report):
     """Lists of row tuples, BATCH_SIZE at a time, in the order the tickets were issued."""
-    staff = aliased(User)
     served = QueueTicket.status == QueueStatus.DONE
     query = (
         select(QueueTicket.code, Service.name, QueueTicket.priority, QueueTicket.status, QueueTicket.issued_at,
                QueueTicket.called_at, QueueTicket.serving_started_at, QueueTicket.finished_at, Counter.name,
-               staff.full_name, staff.username, waiting_seconds(), case((served, service_seconds())))
+               User.full_name, User.username, waiting_seconds(), case((served, service_seconds())))
         .join(Service, Service.id == QueueTicket.service_id)
         .outerjoin(Counter, Counter.id == QueueTicket.counter_id)
-        .outerjoin(staff, staff.id == QueueTicket.staff_id)
+        .outerjoin(User, User.id == QueueTicket.staff_id)
         .where(*ticket_conditions(report))
         .order_by(QueueTicket.issued_at, QueueTicket.id)
         .execution_options(yield_per=BATCH_SIZE)
@@ -132,8 +130,7 @@ def xlsx_file(report):
     for index, (_, width) in enumerate(COLUMNS, start=1):  # widths must come before the first row
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([WriteOnlyCell(sheet, value=header, font=bold) for header in headers()])
+    sheet.append([styled_cell(sheet, header, font=Font(bold=True)) for header in headers()])
     for batch in ticket_batches(report):
         for row in batch:
             sheet.append([datetime_cell(sheet, value) if index in DATETIME_COLUMNS else value
@@ -145,6 +142,11 @@ def xlsx_file(report):
 
 
 def datetime_cell(sheet, value):
-    if value is None:
-        return None
-    return WriteOnlyCell(sheet, value=value, number_format=DATETIME_FORMAT)
+    return styled_cell(sheet, value, number_format=DATETIME_FORMAT) if value is not None else None
+
+
+def styled_cell(sheet, value, **style):
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell

@@ -154,6 +154,7 @@ def ticket_status(ticket):
         "ticket": ticket.code,
         "spoken": ticket.spoken_code,
         "service": ticket.service.name,
+        "service_prefix": ticket.service.prefix,
         "status": ticket.status.value,
         "priority": ticket.priority.value if ticket.priority else None,
         "people_ahead": ahead,

@@ -86,16 +86,17 @@ def service_counts(report):
 
 
 def staff_counts(report):
+    """Per staff member who called tickets, by the name people see (full name, else username)."""
+    name = func.coalesce(func.nullif(User.full_name, ""), User.username)
     query = (
-        select(User.id, User.full_name, User.username, func.count(QueueTicket.id).label("called"),
+        select(User.id, name.label("name"), func.count(QueueTicket.id).label("called"),
                count_status(QueueStatus.DONE).label("served"))
         .join(QueueTicket, QueueTicket.staff_id == User.id)
         .where(*ticket_conditions(report))
         .group_by(User.id, User.full_name, User.username)
-        .order_by(User.full_name, User.username)
+        .order_by(func.lower(name), User.id)
     )
-    return [{"id": row.id, "name": row.full_name or row.username, "called": row.called, "served": row.served}
-            for row in db.session.execute(query)]
+    return [row._asdict() for row in db.session.execute(query)]
 
 
 # --- durations --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import select
 
 from extensions import db
 from models import Counter, CounterService, QueueTicket, Service, User
@@ -76,7 +77,8 @@ def call_next(line):
 
 def test_call_screen_shows_current_call_recent_calls_and_waiting_counts_without_login(app, client, line):
     with app.app_context():
-        issue(line, "A"), issue(line, "A"), issue(line, "B")
+        for prefix in ("A", "A", "B"):
+            issue(line, prefix)
         assert [call_next(line), call_next(line)] == ["A-001", "A-002"]
         issue(line, "A")
 
@@ -101,7 +103,8 @@ def test_call_screen_shows_current_call_recent_calls_and_waiting_counts_without_
 
 def test_screen_filtered_by_service_shows_only_that_service(app, client, line):
     with app.app_context():
-        issue(line, "A"), issue(line, "B"), issue(line, "B")
+        for prefix in ("A", "B", "B"):
+            issue(line, prefix)
         assert [call_next(line), call_next(line)] == ["A-001", "B-001"]  # the counter prefers A
 
     html = client.get("/?services=b").get_data(as_text=True)
@@ -203,8 +206,18 @@ def test_leaving_the_line_from_the_status_page_hides_the_button(app, client, lin
     assert element_text(html, "status-label") == "cancelled"
     assert "hidden" in Elements(html).by_id("status-cancel")
     with app.app_context():
-        assert db.session.query(QueueTicket).one().status.value == "cancelled"
+        assert db.session.scalars(select(QueueTicket)).one().status.value == "cancelled"
 
 
 def test_unknown_status_token_is_not_found(client, line):
     assert client.get("/t/not-a-real-token").status_code == 404
+
+
+def test_chime_is_a_short_wav_served_as_a_static_file(client):
+    import io
+    import wave
+
+    response = client.get("/static/sounds/chime.wav")
+    assert response.status_code == 200 and len(response.data) < 100_000
+    with wave.open(io.BytesIO(response.data)) as chime:
+        assert 0.5 < chime.getnframes() / chime.getframerate() < 1.5

@@ -215,10 +215,13 @@ def test_the_page_shows_the_figures_charts_and_export_links(admin_client, busy_d
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither
 
 
-def test_admin_home_is_the_dashboard_for_today(admin_client, busy_day):
+def test_admin_home_is_the_dashboard_for_today(app, admin_client, busy_day):
     response = admin_client.get("/admin")
-    assert response.status_code == 200
-    assert 'id="queue-dashboard"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="queue-dashboard"' in html
+    with app.app_context():
+        today = queue.local_today().isoformat()
+    assert html.count(f'value="{today}"') == 2  # the filter shows the day it reports on
 
 
 # --- bad parameters -----------------------------------------------------------------------------------

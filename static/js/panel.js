@@ -48,5 +48,5 @@
   var socket = io("/queue");
   socket.on("line_changed", refresh);
   socket.on("connect", refresh);  // after a reconnect, catch up on what was missed
-  socket.on("session_ended", function () { window.location.reload(); });
+  socket.on("session_ended", function () { window.location.assign("/login"); });
 })();

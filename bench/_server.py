@@ -1,0 +1,170 @@
+"""Helpers shared by the bench scripts: free ports, a prepared app server in a subprocess,
+throw-away PostgreSQL databases, JSON over HTTP and percentiles. Standard library + psycopg only.
+
+Everything listens on 127.0.0.1; every process started here is stopped by `stop()`.
+"""
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+FLASK = str(Path(PYTHON).with_name("flask"))
+HOST = "127.0.0.1"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+DEMO_PASSWORD = "demo1234"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, p):
+    """Nearest-rank percentile of a non-empty list (p in 0..100)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def app_env(mode, port, instance_dir, database_url=None):
+    """The server's environment: fresh instance dir, its own database, login limit raised."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_DEBUG", "REDIS_URL"))}
+    env.update(
+        ASYNC_MODE=mode, HOST=HOST, PORT=str(port), INSTANCE_PATH=str(instance_dir),
+        DATABASE_URL=database_url or f"sqlite:///{Path(instance_dir) / 'bench.db'}",
+        LOGIN_RATE_LIMIT="1000 per minute", FLASK_APP="app", PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def prepare_database(env, timeout=120):
+    """`flask db upgrade` and `flask seed --demo` against the environment's DATABASE_URL."""
+    for args in (["db", "upgrade"], ["seed", "--demo"]):
+        result = subprocess.run([FLASK, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=timeout)
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+class Server:
+    """A subprocess serving HTTP on 127.0.0.1:port; its output goes to a log file."""
+
+    def __init__(self, name, cmd, env, port, log_dir):
+        self.name, self.port = name, port
+        self.url = f"http://{HOST}:{port}"
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+
+    def wait_ready(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not listen on port {self.port} within {timeout}s:\n{self.log_tail()}")
+
+    def cpu_seconds(self):
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def log_tail(self, lines=30):
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout=10.0):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        self.log.close()
+
+
+def start_app(mode, instance_dir, database_url=None, prepare=True):
+    """The real app (`python run.py`) on a free port, its database migrated and seeded first."""
+    port = free_port()
+    env = app_env(mode, port, instance_dir, database_url)
+    if prepare:
+        prepare_database(env)
+    server = Server(f"app-{mode}-{port}", [PYTHON, "run.py"], env, port, instance_dir)
+    try:
+        return server.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+
+
+def start_bare(mode, log_dir):
+    """bench/_bare_server.py: Flask-SocketIO alone, broadcasting `call` on POST /emit."""
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    cmd = [PYTHON, str(ROOT / "bench" / "_bare_server.py"), "--mode", mode, "--port", str(port)]
+    server = Server(f"bare-{mode}-{port}", cmd, env, port, log_dir)
+    try:
+        return server.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+
+
+def temp_dir(prefix):
+    return tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-")
+
+
+def post_json(url, body, token=None, timeout=10.0):
+    """POST JSON with urllib; returns (status, parsed body)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def login(base_url, username, password=DEMO_PASSWORD):
+    status, body = post_json(f"{base_url}/api/auth/login", {"username": username, "password": password})
+    if status != 200 or "access_token" not in (body or {}):
+        raise RuntimeError(f"login as {username} failed: {status} {body}")
+    return body["access_token"]
+
+
+# --- throw-away PostgreSQL databases ---------------------------------------------------------------
+
+
+def create_pg_database():
+    """CREATE DATABASE bench_<random> on the local server; returns (name, url)."""
+    import psycopg
+
+    name = f"bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, f"{PG_ADMIN_URL}/{name}"
+
+
+def drop_pg_database(name):
+    import psycopg
+
+    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,199 @@
+"""In Chromium: the call screen and a person's status page follow calls made through the JSON API,
+without a reload; the screen stays the same size over many calls and recovers from a lost connection."""
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+COUNTER = "Módulo 1"  # staff1's counter in the demo data; it serves A first, then B
+CURRENT = "#display-current [data-field=ticket]"
+
+
+def expect(target):
+    # Imported late: without Playwright the `page` fixture skips (or fails in CI) instead of collection.
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+class QueueAPI:
+    """The JSON API as the kiosk (registrar1) and the counter (staff1) use it."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.registrar = self.login("registrar1")
+        self.staff = self.login("staff1")
+        self.general_id = self.find_service_id("A")
+
+    def request(self, method, path, body=None, token=None):
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def login(self, username):
+        status, body = self.request("POST", "/api/auth/login", {"username": username, "password": "demo1234"})
+        assert status == 200, body
+        return body["access_token"]
+
+    def find_service_id(self, prefix):
+        # The API lists services by prefix only; the demo creates A first, so its id is small.
+        for service_id in range(1, 10):
+            status, body = self.request("POST", "/api/queue/tickets", {"service_id": service_id}, self.registrar)
+            if status == 201 and body["service_prefix"] == prefix:
+                return service_id
+        raise AssertionError(f"no service {prefix} in the demo data")
+
+    def issue(self):
+        status, body = self.request("POST", "/api/queue/tickets", {"service_id": self.general_id}, self.registrar)
+        assert status == 201, body
+        return body
+
+    def call_next(self):
+        status, body = self.request("POST", "/api/queue/call-next", {}, self.staff)
+        assert status == 200, body
+        return body
+
+    def empty_the_line(self):
+        """Call everyone still waiting for staff1's counter, so the next call is predictable."""
+        for _ in range(500):
+            status, _body = self.request("POST", "/api/queue/call-next", {}, self.staff)
+            if status == 409:
+                return
+        raise AssertionError("the line never emptied")
+
+
+@pytest.fixture(scope="module")
+def api(live_server):
+    return QueueAPI(live_server)  # logs in once per module: the login route is rate-limited
+
+
+def open_screen(page):
+    page.goto("/")
+    expect(page.locator("#display")).to_have_attribute("data-connection", "online")
+
+
+def test_a_call_appears_on_the_screen_without_a_reload(page, api):
+    api.empty_the_line()
+    open_screen(page)
+    page.evaluate("window.notReloaded = true")
+
+    api.issue()
+    called = api.call_next()
+
+    expect(page.locator(CURRENT)).to_have_text(called["ticket"])
+    expect(page.locator("#display-current [data-field=counter]")).to_have_text(COUNTER)
+    expect(page.locator("#display-current")).to_have_class(re.compile("is-flashing"))
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("#display-waiting li[data-prefix=A] [data-field=count]").inner_text() == "0"
+    assert page.locator("#display-offline").is_hidden()
+
+
+def test_enable_sound_is_asked_once_and_remembered(page):
+    page.goto("/")
+    button = page.locator("#display-sound")
+    expect(button).to_be_visible()  # a fresh browser has had no gesture yet
+    button.click()  # the gesture unlocks the chime and speech
+    expect(button).to_be_hidden()
+    page.reload()
+    expect(page.locator("#display")).to_have_attribute("data-connection", "online")
+    expect(button).to_be_hidden()
+
+
+def dom_figures(page, cdp):
+    """Elements in the document, DOM nodes alive and event listeners, once the last call settled."""
+    page.wait_for_timeout(1500)  # the announcement waits for the chime; its utterance is short-lived
+    cdp.send("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    elements = page.evaluate("document.getElementsByTagName('*').length")
+    return elements, metrics["Nodes"], metrics["JSEventListeners"]
+
+
+def test_many_calls_keep_the_recent_list_and_the_page_the_same_size(page, api):
+    api.empty_the_line()
+    open_screen(page)
+    slots = int(page.locator("#display").get_attribute("data-recent"))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    codes, warm = [], None
+    for number in range(33):
+        api.issue()
+        codes.append(api.call_next()["ticket"])
+        expect(page.locator(CURRENT)).to_have_text(codes[-1])
+        if number == slots + 1:  # every recent slot filled once
+            warm = dom_figures(page, cdp)
+
+    assert dom_figures(page, cdp) == warm  # elements, DOM nodes, event listeners: none added
+    visible = page.locator("#display-recent > li:not([hidden]) [data-field=ticket]")
+    assert visible.all_inner_texts() == codes[-2:-slots - 2:-1]  # newest first, capped at N
+    assert page.locator("#display-recent > li").count() == slots
+    assert set(page.locator("#display-recent > li [data-field=counter]").all_inner_texts()) == {COUNTER}
+
+
+def test_the_screen_catches_up_after_losing_its_connection(page, api):
+    api.empty_the_line()
+    servers, upgraded = [], []
+    page.route_web_socket(re.compile(r"/socket\.io/"), lambda websocket: servers.append(websocket.connect_to_server()))
+    # socket.io connects over HTTP, then upgrades: cutting the WebSocket before the client has sent
+    # the upgrade packet ("5") would make Chrome log a send on a closing socket.
+    page.on("websocket", lambda websocket: websocket.on(
+        "framesent", lambda payload: upgraded.append(payload) if payload == "5" else None))
+    open_screen(page)
+    for _ in range(50):
+        if upgraded:
+            break
+        page.wait_for_timeout(100)
+    assert upgraded and servers, "the screen should have upgraded to a WebSocket"
+
+    # The network goes away: the connection drops and reconnection attempts hang.
+    held = []
+    page.route(re.compile(r"/socket\.io/"), lambda route: held.append(route))
+    servers[-1].close()
+    expect(page.locator("#display-offline")).to_be_visible()
+    expect(page.locator("#display")).to_have_attribute("data-connection", "offline")
+
+    api.issue()
+    missed = api.call_next()["ticket"]  # announced while the screen could not hear it
+    page.wait_for_timeout(300)
+    assert page.locator(CURRENT).inner_text() != missed
+
+    page.unroute(re.compile(r"/socket\.io/"))
+    for route in held:
+        route.continue_()
+    expect(page.locator(CURRENT)).to_have_text(missed, timeout=10000)  # from `state` on reconnect
+    expect(page.locator("#display-offline")).to_be_hidden()
+    assert page.locator("#display-waiting li").count() == 2  # replaced, not appended
+
+
+def test_status_page_follows_the_line_and_shows_the_counter_when_called(page, api):
+    api.empty_the_line()
+    api.issue()
+    mine = api.issue()
+    page.goto(f"/t/{mine['token']}")
+    status = page.locator("#ticket-status")
+    expect(status).to_have_attribute("data-connection", "online")
+    expect(page.locator("#status-ahead")).to_have_text("1")
+    expect(page.locator("#status-called")).to_be_hidden()
+
+    api.call_next()  # the person ahead
+    expect(page.locator("#status-ahead")).to_have_text("0")
+    expect(status).to_have_attribute("data-status", "waiting")
+
+    assert api.call_next()["ticket"] == mine["ticket"]
+    expect(status).to_have_attribute("data-status", "called")
+    expect(page.locator("#status-called")).to_be_visible()
+    expect(page.locator("#status-counter")).to_have_text(COUNTER)
+    expect(page.locator("#status-called")).to_have_class(re.compile("is-flashing"))
+    expect(page.locator("#status-cancel")).to_be_hidden()
+    expect(page).to_have_title(re.compile(re.escape(mine["ticket"])))
