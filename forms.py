@@ -136,7 +136,20 @@ class MailFields:
         }
 
 
-class SettingsForm(OrganisationFields, MailFields, FlaskForm):
+class DisplayFields:
+    display_chime = BooleanField(_l("Chime on each call"))
+    display_flash = BooleanField(_l("Highlight each call"))
+    display_speech = BooleanField(_l("Announce each call aloud"))
+    display_recent_count = IntegerField(_l("Previous calls shown"), default=6,
+                                        validators=[InputRequired(), NumberRange(0, 12)])
+
+    def display_settings(self):
+        return {"display_chime": bool(self.display_chime.data), "display_flash": bool(self.display_flash.data),
+                "display_speech": bool(self.display_speech.data),
+                "display_recent_count": self.display_recent_count.data}
+
+
+class SettingsForm(OrganisationFields, MailFields, DisplayFields, FlaskForm):
     allow_registration = BooleanField(_l("People may create their own requester account"))
 
 

@@ -88,16 +88,19 @@ def on_queue_connect(auth=None):
 
 
 def emit_call(payload):
-    """A queue ticket called (or recalled) to a counter: screens chime and announce it."""
+    """A queue ticket called (or recalled) to a counter: screens chime and announce it.
+    The payload also carries `waiting`, the counts per service after the call."""
     socketio.emit("call", payload, namespace=DISPLAY, to=[DISPLAY_ALL, display_room(payload["service_prefix"])])
 
 
 def emit_line_changed(service_ids, waiting):
-    """A line moved: panels refetch their lists; screens get the waiting counts."""
+    """A line moved: panels refetch their lists; screens get the waiting counts (unless the
+    `call` that caused it already carried them: `waiting=None`)."""
     rooms = [service_room(service_id) for service_id in set(service_ids)] + [QUEUE_ADMIN]
     socketio.emit("line_changed", {"service_ids": sorted(set(service_ids))}, namespace=QUEUE, to=rooms)
-    socketio.emit("waiting", {"waiting": waiting}, namespace=DISPLAY,
-                  to=[DISPLAY_ALL] + [display_room(prefix) for prefix in waiting])
+    if waiting is not None:
+        socketio.emit("waiting", {"waiting": waiting}, namespace=DISPLAY,
+                      to=[DISPLAY_ALL] + [display_room(prefix) for prefix in waiting])
 
 
 def end_user_sessions(user_id):

@@ -27,6 +27,9 @@ def patch_for_async_mode():
     """Patch the standard library when serving with eventlet; return the mode for create_app."""
     mode = async_mode()
     if mode == "eventlet":
+        # psycopg waits for PostgreSQL in C unless told otherwise, which would freeze every
+        # green thread (every call screen) during each query; select() is patched by eventlet.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
         import warnings
 
         warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

@@ -154,7 +154,6 @@ async def run_calls(kind, url, screens, args, http):
             if status != 201:
                 raise RuntimeError(f"issuing failed: {status} {body}")
             await screens.wait_waiting(args.timeout)  # every screen has the new waiting count
-            screens.expect_waiting()  # call-next sends `waiting` too: drain it before the next round
             request, expected = (f"{url}/api/queue/call-next", {}, staff), 200
         else:
             payload = {"ticket": f"X-{i:03d}", "service": "General", "service_prefix": "X", "counter": "Módulo 1",
@@ -165,9 +164,8 @@ async def run_calls(kind, url, screens, args, http):
         responded = time.perf_counter()
         if status != expected:
             raise RuntimeError(f"{kind} call failed: {status} {body}")
+        # The app's `call` carries the new waiting counts too: one message per screen.
         arrived = await screens.wait_call(body["ticket"] if kind == "app" else payload["ticket"], args.timeout)
-        if kind == "app":
-            await screens.wait_waiting(args.timeout)
         if i >= args.warmup:
             responses.append(responded - started)
             samples.extend(t - started for t in arrived)

@@ -75,6 +75,9 @@ def worker(index, conn, args, start, clock, results, budget):
             status, data = conn.post("/api/queue/tickets", body)
         except (OSError, http.client.HTTPException) as error:
             results["errors"].append(repr(error))
+            if len(results["errors"]) > 100:  # the server is gone or broken: stop hammering it
+                break
+            time.sleep(0.05)
             continue
         results["timed"].append((status, time.perf_counter() - began, data))
     conn.close()
@@ -148,7 +151,8 @@ def main():
             finally:
                 if server is not None:
                     if server.proc.poll() is not None:  # it died under load: show why
-                        print(server.log_tail(), file=sys.stderr)
+                        failures.append(f"the server exited by itself (code {server.proc.returncode})")
+                        print(f"{failures[-1]}; its log ends:\n{server.log_tail()}", file=sys.stderr)
                     server.stop()
             issued = [(s, lat, d) for s, lat, d in results["timed"] if s == 201]
             statuses = Counter(s for s, _, _ in results["timed"])

@@ -40,7 +40,7 @@ def display():
             "chime": bool(get_setting("display_chime")),
             "flash": bool(get_setting("display_flash")),
             "speech": bool(get_setting("display_speech")),
-            "recent": int(get_setting("display_recent_count") or 6),
+            "recent": int(get_setting("display_recent_count")),
         },
     )
 

@@ -38,3 +38,17 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    """A state change the ticket's current state does not allow."""
+
+    code = "invalid_transition"
+
+
+class QueueEmpty(Conflict):
+    code = "queue_empty"
+
+
+class ServiceClosed(Conflict):
+    code = "service_closed"

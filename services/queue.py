@@ -17,28 +17,13 @@ import realtime
 from extensions import db
 from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket, Role, Service, User
 from services import audit
-from services.errors import Conflict, DomainError, NotAllowed, NotFound
+from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, QueueEmpty, ServiceClosed
 from services.settings import get_setting
 from services.timeutil import local_now, local_today, seconds_between, utcnow
 
 DEFAULT_SERVICE_SECONDS = 300  # used for estimates until a service has finished tickets
 RECENT_SAMPLE = 20  # finished tickets averaged for the estimate
 OPEN = (QueueStatus.CALLED, QueueStatus.SERVING)  # occupying a counter
-
-
-class QueueEmpty(DomainError):
-    status = 409
-    code = "queue_empty"
-
-
-class ServiceClosed(DomainError):
-    status = 409
-    code = "service_closed"
-
-
-class InvalidTransition(DomainError):
-    status = 409
-    code = "invalid_transition"
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -230,12 +215,7 @@ def call_next(counter, staff, now=None):
             raise QueueEmpty(_l("Nobody is waiting for this counter."))
         if _take(candidate, counter, staff, now):
             break
-    ticket = db.session.get(QueueTicket, candidate, populate_existing=True)
-    audit.record(staff, "queue.called", "queue_ticket", ticket.id, before={"status": "waiting"},
-                 after={"status": "called", "counter_id": counter.id})
-    db.session.commit()
-    announce(ticket, recall=False)
-    return ticket
+    return _called(db.session.get(QueueTicket, candidate, populate_existing=True), counter, staff)
 
 
 def call_ticket(ticket, counter, staff, now=None):
@@ -248,6 +228,11 @@ def call_ticket(ticket, counter, staff, now=None):
         db.session.rollback()
         raise InvalidTransition(_l("Queue ticket %(code)s is no longer waiting.", code=ticket.code))
     db.session.refresh(ticket)
+    return _called(ticket, counter, staff)
+
+
+def _called(ticket, counter, staff):
+    """Audit, commit and announce a ticket just taken by a counter."""
     audit.record(staff, "queue.called", "queue_ticket", ticket.id, before={"status": "waiting"},
                  after={"status": "called", "counter_id": counter.id})
     db.session.commit()
@@ -333,13 +318,27 @@ def _commit_and_tell(ticket):
 
 
 def announce(ticket, recall):
-    realtime.emit_call(call_payload(ticket, recall))
-    line_changed([ticket.service_id])
+    """A call goes to the screens with the new waiting counts: one message per screen, not two."""
+    waiting = all_waiting_counts()
+    realtime.emit_call(call_payload(ticket, recall) | {"waiting": waiting})
+    realtime.emit_line_changed([ticket.service_id], waiting=None)
 
 
 def line_changed(service_ids):
     """Tell counter panels and dashboards to refresh, and screens the new waiting counts."""
-    realtime.emit_line_changed(service_ids, waiting_counts(services_by_prefix()))
+    realtime.emit_line_changed(service_ids, all_waiting_counts())
+
+
+def all_waiting_counts(now=None):
+    """{prefix: waiting today} for every active service, in one query."""
+    waiting = func.count(QueueTicket.id)
+    rows = db.session.execute(
+        select(Service.prefix, waiting)
+        .outerjoin(QueueTicket, (QueueTicket.service_id == Service.id)
+                   & (QueueTicket.status == QueueStatus.WAITING) & (QueueTicket.issue_date == local_today(now)))
+        .where(Service.active.is_(True)).group_by(Service.id, Service.prefix)
+    ).all()
+    return dict(rows)
 
 
 # --- what counters and screens show -------------------------------------------------------------
@@ -391,7 +390,7 @@ def waiting_counts(services, now=None):
 def display_state(prefixes=None, now=None):
     """Current call, the calls before it, and waiting counts: what a call screen shows."""
     services = services_by_prefix(prefixes)
-    recent_count = int(get_setting("display_recent_count") or 6)
+    recent_count = int(get_setting("display_recent_count"))
     calls = db.session.scalars(
         select(QueueTicket).options(selectinload(QueueTicket.service), selectinload(QueueTicket.counter))
         .where(QueueTicket.service_id.in_([s.id for s in services]), QueueTicket.last_called_at.is_not(None),

@@ -158,7 +158,7 @@ def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_cli
         "organisation_name": "Municipalidad de Ñuñoa", "timezone": "America/Santiago", "default_locale": "es",
         "allow_registration": "y", "mail_server": "smtp.example.org", "mail_port": "2525",
         "mail_username": "desk", "mail_password": "s3cret", "mail_use_tls": "y",
-        "mail_default_sender": "desk@example.org",
+        "mail_default_sender": "desk@example.org", "display_recent_count": "6",
     })
     assert response.status_code == 302
     page = admin_client.get("/admin/settings").get_data(as_text=True)
@@ -169,7 +169,7 @@ def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_cli
     # an empty password field keeps the stored one
     admin_client.post("/admin/settings", data={
         "organisation_name": "Municipalidad de Ñuñoa", "timezone": "America/Santiago", "default_locale": "es",
-        "mail_server": "smtp.example.org", "mail_port": "2525", "mail_use_tls": "y",
+        "mail_server": "smtp.example.org", "mail_port": "2525", "mail_use_tls": "y", "display_recent_count": "6",
     })
     from services.settings import get_setting
     with app.test_request_context():
@@ -189,3 +189,18 @@ def test_audit_page_lists_changes(admin_client, users):
     admin_client.post(f"/admin/users/{users['agent']}/deactivate")
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "user.deactivated" in page and "admin1" in page
+
+
+def test_call_screen_switches_are_settings(app, admin_client, client, users):
+    response = admin_client.post("/admin/settings", data={
+        "organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es", "mail_port": "587",
+        "display_chime": "y", "display_recent_count": "3",  # no flash, no speech
+    })
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-chime="true"' in page and 'data-flash="false"' in page and 'data-speech="false"' in page
+    assert 'data-recent="3"' in page
+    response = admin_client.post("/admin/settings", data={
+        "organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es", "mail_port": "587",
+        "display_recent_count": "99"})
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)

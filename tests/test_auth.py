@@ -192,7 +192,7 @@ def test_registration_refuses_taken_names(app, client, users, username, email, m
 
 def test_registration_can_be_turned_off(app, admin_client, client):
     settings = {"organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es",
-                "mail_port": "587"}  # allow_registration unchecked
+                "mail_port": "587", "display_recent_count": "6"}  # allow_registration unchecked
     assert admin_client.post("/admin/settings", data=settings).status_code == 302
     assert client.get("/register").status_code == 404
     assert "/register" not in client.get("/login").get_data(as_text=True)

@@ -6,7 +6,7 @@ import pytest
 from extensions import db
 from models import AuditLog, Counter, PriorityReason, QueueStatus, QueueTicket, Service, ServiceHours, User
 from services import queue
-from services.errors import NotAllowed
+from services.errors import InvalidTransition, NotAllowed, QueueEmpty, ServiceClosed
 
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 09:00 in America/Mexico_City
 
@@ -52,7 +52,7 @@ def test_closed_service_does_not_issue(desk):
     db.session.commit()
     monday_9 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
     monday_11 = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
-    with pytest.raises(queue.ServiceClosed):
+    with pytest.raises(ServiceClosed):
         queue.issue_ticket(desk["A"], now=monday_9)
     assert queue.issue_ticket(desk["A"], now=monday_11).code == "A-001"
     assert not queue.is_open(desk["A"], datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc))  # Tuesday
@@ -70,7 +70,7 @@ def test_call_next_follows_counter_order_then_priority_then_arrival(desk):
     assert queue.call_next(counter1, staff, now=at(11)).code == "A-001"
     assert queue.call_next(counter2, staff, now=at(12)).code == "B-001"  # counter 2 prefers B
     assert queue.call_next(counter2, staff, now=at(13)).code == "A-003"
-    with pytest.raises(queue.QueueEmpty):
+    with pytest.raises(QueueEmpty):
         queue.call_next(counter1, staff, now=at(14))
 
 
@@ -82,7 +82,7 @@ def test_call_next_finishes_what_the_counter_had_open(desk):
     queue.call_next(counter, desk["staff"], now=at(9))
     db.session.refresh(first)
     assert first.status == QueueStatus.DONE and first.finished_at == at(9)
-    with pytest.raises(queue.QueueEmpty):
+    with pytest.raises(QueueEmpty):
         queue.call_next(counter, desk["staff"], now=at(12))
     db.session.refresh(second)
     assert second.status == QueueStatus.DONE  # finished even though nobody else was waiting
@@ -104,11 +104,11 @@ def test_every_change_is_audited_with_who_and_before_after(desk):
 def test_invalid_transitions_are_refused(desk):
     counter = desk["counters"][0]
     ticket = issue(desk, "A", 0)
-    with pytest.raises(queue.InvalidTransition):
+    with pytest.raises(InvalidTransition):
         queue.finish(ticket, counter, desk["staff"])  # still waiting
     queue.call_next(counter, desk["staff"], now=at(1))
     queue.finish(ticket, counter, desk["staff"])
-    with pytest.raises(queue.InvalidTransition):
+    with pytest.raises(InvalidTransition):
         queue.recall(ticket, counter, desk["staff"])
 
 
@@ -157,7 +157,7 @@ def test_no_show_and_cancel(desk):
     queue.mark_no_show(gone, counter, desk["staff"])
     queue.cancel(leaving)
     assert (gone.status, leaving.status) == (QueueStatus.NO_SHOW, QueueStatus.CANCELLED)
-    with pytest.raises(queue.QueueEmpty):
+    with pytest.raises(QueueEmpty):
         queue.call_next(counter, desk["staff"], now=at(3))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
 from services import queue
-from services.errors import DomainError
+from services.errors import DomainError, QueueEmpty
 
 pytestmark = pytest.mark.postgres
 
@@ -81,7 +81,7 @@ def test_eight_counters_calling_at_once_never_share_or_skip_a_ticket(pg_clean):
         while True:
             try:
                 called.append(queue.call_next(counter, staff).code)
-            except queue.QueueEmpty:
+            except QueueEmpty:
                 return called
             except DomainError as error:
                 raise AssertionError(error)

@@ -29,8 +29,8 @@ def test_screen_gets_state_on_connect_and_call_after_call_next(app, client, clie
     call = calls[0]
     assert call["ticket"] == "A-001" and call["counter"] == "Módulo 1" and call["recall"] is False
     assert call["service"] == "General" and call["called_at"].startswith("20")
-    waiting = [e["args"][0] for e in received if e["name"] == "waiting"]
-    assert waiting[-1]["waiting"] == {"A": 0, "B": 0}
+    assert call["waiting"] == {"A": 0, "B": 0}  # the counts travel with the call: one message
+    assert not [e for e in received if e["name"] == "waiting"]
 
 
 def test_recall_is_announced_as_a_recall(app, client, client_as, queue_desk):
@@ -103,3 +103,10 @@ def test_logout_closes_only_that_browsers_sockets(app, client_as, users):
     assert not first_socket.is_connected()
     assert second_socket.is_connected() and second.get("/account").status_code == 200
     second_socket.disconnect()
+
+
+def test_issuing_sends_screens_the_new_waiting_counts(app, client, client_as, queue_desk):
+    tv = screen(app, client)
+    tv.get_received("/display")
+    client_as("registrar").post("/registro", data={"service_id": queue_desk["B"]})
+    assert events(tv, "waiting")[-1]["waiting"] == {"A": 0, "B": 1}

@@ -211,6 +211,9 @@
   socket.on("disconnect", function () { setOnline(false); });
   socket.on("connect_error", function () { setOnline(false); });
   socket.on("state", onState);  // sent on every (re)connect: the whole screen, replaced
-  socket.on("call", onCall);
+  socket.on("call", function (call) {
+    onCall(call);
+    updateWaiting(call && call.waiting);  // a call carries the counts after it
+  });
   socket.on("waiting", function (data) { updateWaiting(data && data.waiting); });
 })();
