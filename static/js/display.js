@@ -189,7 +189,12 @@
     if (clock.textContent === text) return;  // the DOM changes once a minute
     clock.textContent = text;
     clock.dateTime = now.toISOString();
-    date.textContent = dateFormat.format(now);
+    var day = dateFormat.format(now);
+    // A new local day: numbers restart, so ask the server for a fresh screen (it sends `state`).
+    if (date.textContent && date.textContent !== day && typeof socket !== "undefined") {
+      socket.disconnect().connect();
+    }
+    date.textContent = day;
   }
 
   tick();
