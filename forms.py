@@ -8,7 +8,7 @@ from models import Role
 from services.settings import is_valid_timezone, timezone_choices
 from services.users import MIN_PASSWORD_LENGTH
 
-USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]{3,64}$",
+USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]{3,64}\Z",
                        message=_l("3 to 64 letters, digits, dots, dashes or underscores."))
 
 
@@ -165,11 +165,11 @@ WEEKDAY_LABELS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wed
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)])
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=80)])
     prefix = StringField(_l("Queue ticket prefix"), validators=[
-        InputRequired(), Regexp(r"^[A-Za-z]{1,3}$", message=_l("1 to 3 letters."))])
+        InputRequired(), Regexp(r"^[A-Za-z]{1,3}\Z", message=_l("1 to 3 letters."))])
     color = StringField(_l("Colour"), default="#0d6efd", validators=[
-        InputRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour like #0d6efd."))])
+        InputRequired(), Regexp(r"^#[0-9a-fA-F]{6}\Z", message=_l("A colour like #0d6efd."))])
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])
     active = BooleanField(_l("Active"), default=True)
 
@@ -185,6 +185,6 @@ for _day, _label in WEEKDAY_LABELS:
 
 
 class CounterForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=40)])
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=40)])
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])
     active = BooleanField(_l("Active"), default=True)

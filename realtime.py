@@ -61,8 +61,9 @@ def on_connect(auth=None):
 
 
 def requested_prefixes():
+    """`?services=A,B` of a call screen (page or socket): valid prefixes only, upper-case."""
     raw = request.args.get("services", "")
-    return [p.strip().upper() for p in raw.split(",") if p.strip().isalnum() and len(p.strip()) <= 3][:20]
+    return [p.strip().upper() for p in raw.split(",") if p.strip().isalpha() and len(p.strip()) <= 3][:20]
 
 
 def on_display_connect(auth=None):

@@ -12,6 +12,12 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def form_id(name):
+    """A row id from the posted form, or 0 (no row) when missing, malformed or out of range."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value <= 2_147_483_647 else 0
+
+
 def page_number():
     """The ?page= argument, kept within sane bounds."""
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)

@@ -14,13 +14,14 @@ bp = Blueprint("api_queue", __name__)
 
 
 class IssueSchema(Schema):
-    service_id = fields.Integer(required=True, strict=True)
+    service_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2_147_483_647))
     priority = fields.String(load_default=None, allow_none=True,
                              validate=validate.OneOf([p.value for p in PriorityReason]))
 
 
 class CallNextSchema(Schema):
-    counter_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    counter_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(1, 2_147_483_647))
 
 
 @bp.post("/tickets")
@@ -31,7 +32,7 @@ def issue():
     if error:
         return error
     service = db.session.get(Service, data["service_id"])
-    if service is None:
+    if service is None or not service.active:
         return jsonify(error="validation_error", message="Unknown service.",
                        fields={"service_id": "Unknown service."}), 400
     ticket = queue_service.issue_ticket(service, data["priority"], actor=current_user)

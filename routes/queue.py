@@ -10,6 +10,8 @@ from sqlalchemy import select
 from extensions import db
 from forms import EmptyForm
 from models import Counter, PriorityReason, QueueStatus, QueueTicket, Role, Service
+from realtime import requested_prefixes
+from routes import form_id
 from security import roles_required, wants_json
 from services import queue as queue_service
 from services.errors import DomainError
@@ -31,7 +33,7 @@ def priority_labels():
 
 @bp.get("/")
 def display():
-    prefixes = [p for p in request.args.get("services", "").upper().split(",") if p.strip()]
+    prefixes = requested_prefixes()
     return render_template(
         "queue/display.html",
         state=queue_service.display_state(prefixes or None),
@@ -51,11 +53,11 @@ def display():
 @bp.route("/registro", methods=["GET", "POST"])
 @roles_required(Role.REGISTRAR, Role.ADMIN)
 def kiosk():
-    services = queue_service.services_by_prefix()
+    services = queue_service.active_services()
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
+        service = db.session.get(Service, form_id("service_id"))
         priority = request.form.get("priority") or None
         if service is None or (priority and priority not in priority_labels()):
             flash(_("Choose one of the services shown."), "danger")
@@ -130,14 +132,14 @@ def panel():
                                                                                             Counter.name)).all()
     counter = current_user.counter if current_user.counter and current_user.counter.active else None
     return render_template("queue/panel.html", counter=counter, counters=counters, form=EmptyForm(),
-                           services=queue_service.services_by_prefix(),
+                           services=queue_service.active_services(),
                            state=panel_state(counter) if counter else None)
 
 
 @bp.post("/panel/counter")
 @roles_required(Role.STAFF)
 def choose_counter():
-    counter = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
+    counter = db.session.get(Counter, form_id("counter_id"))
     if not EmptyForm().validate_on_submit() or counter is None or not counter.active:
         flash(_("Choose one of the active counters."), "danger")
     else:
@@ -172,8 +174,7 @@ def panel_state(counter):
         "counter": counter.name,
         "current": [ticket_json(t) for t in queue_service.counter_tickets(counter, queue_service.OPEN)],
         "on_hold": [ticket_json(t) for t in queue_service.counter_tickets(counter, (QueueStatus.ON_HOLD,))],
-        "waiting": [ticket_json(t) for t in queue_service.waiting_line(queue_service.served_service_ids(counter),
-                                                                     limit=200)],
+        "waiting": [ticket_json(t) for t in queue_service.waiting_for_counter(counter)],
     }
 
 
@@ -205,7 +206,7 @@ def ticket_action(ticket_id, action):
 @roles_required(Role.STAFF)
 def transfer(ticket_id):
     ticket = db.get_or_404(QueueTicket, ticket_id)
-    service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
+    service = db.session.get(Service, form_id("service_id"))
     if service is None:
         return _panel_error(_("Choose the service to send the queue ticket to."), 400)
     return _run_panel_action(lambda counter: queue_service.transfer(ticket, service, counter, current_user))

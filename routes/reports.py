@@ -5,6 +5,7 @@ optional (today, every service). Bad values are shown beside the form field (400
 in a JSON error for the live endpoint.
 """
 import math
+from datetime import date
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_file, stream_with_context
 from flask_babel import format_date
@@ -38,9 +39,19 @@ class ReportForm(FlaskForm):
                           invalid_value_message=_l("Choose one of the services listed."),
                           invalid_choice_message=_l("Choose one of the services listed."))
 
+    def validate_start(self, field):
+        check_within_years(field)
+
     def validate_end(self, field):
+        check_within_years(field)
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+def check_within_years(field):
+    """Dates far outside any office's history would only overflow the date arithmetic."""
+    if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
+        raise ValidationError(_l("Choose a date between 2000 and 2100."))
 
 
 def service_choices():

@@ -112,12 +112,22 @@ def take(buffer):
     return text
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text a person typed (a name) must never run as a spreadsheet formula when opened."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_value(value):
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value
+    return neutralise_formula(value)
 
 
 # --- Excel -----------------------------------------------------------------------------------------
@@ -133,12 +143,21 @@ def xlsx_file(report):
     sheet.append([styled_cell(sheet, header, font=Font(bold=True)) for header in headers()])
     for batch in ticket_batches(report):
         for row in batch:
-            sheet.append([datetime_cell(sheet, value) if index in DATETIME_COLUMNS else value
+            sheet.append([datetime_cell(sheet, value) if index in DATETIME_COLUMNS else text_cell(sheet, value)
                           for index, value in enumerate(row)])
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)
     return output
+
+
+def text_cell(sheet, value):
+    """Strings stay strings: openpyxl would otherwise store "=..." as a live formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def datetime_cell(sheet, value):

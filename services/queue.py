@@ -9,7 +9,7 @@ Races are settled by the database:
 Every state change writes an audit row; events go out through realtime.py after the commit.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -80,15 +80,21 @@ def priority_rank():
     return case((QueueTicket.priority.is_(None), 1), else_=0)
 
 
-def waiting_line(service_ids, now=None, limit=None):
-    """Today's waiting tickets of these services in calling order within each service."""
-    query = (
-        select(QueueTicket).options(selectinload(QueueTicket.service))
-        .where(QueueTicket.service_id.in_(service_ids), QueueTicket.status == QueueStatus.WAITING,
-               QueueTicket.issue_date == local_today(now))
-        .order_by(priority_rank(), QueueTicket.issued_at, QueueTicket.id)
+def counter_line(counter, now=None):
+    """Today's waiting tickets this counter may call, in the order call-next takes them:
+    the counter's preferred service first, then priority, then arrival."""
+    service_order = select(CounterService.service_id, CounterService.position).where(
+        CounterService.counter_id == counter.id).subquery()
+    return (
+        select(QueueTicket)
+        .join(service_order, service_order.c.service_id == QueueTicket.service_id)
+        .where(QueueTicket.status == QueueStatus.WAITING, QueueTicket.issue_date == local_today(now))
+        .order_by(service_order.c.position, priority_rank(), QueueTicket.issued_at, QueueTicket.id)
     )
-    return db.session.scalars(query.limit(limit) if limit else query).all()
+
+
+def waiting_for_counter(counter, limit=200):
+    return db.session.scalars(counter_line(counter).options(selectinload(QueueTicket.service)).limit(limit)).all()
 
 
 def people_ahead(ticket):
@@ -131,19 +137,17 @@ def ticket_status(ticket):
     """What the person holding the ticket sees on /t/<token>."""
     waiting = ticket.status == QueueStatus.WAITING
     ahead = people_ahead(ticket) if waiting else 0
-    open_counters = counters_open(ticket.service_id)
     estimate = None
     if waiting:
-        estimate = round(average_service_seconds(ticket.service_id) * ahead / max(open_counters, 1))
+        open_counters = max(counters_open(ticket.service_id), 1)
+        estimate = round(average_service_seconds(ticket.service_id) * ahead / open_counters)
     return {
         "ticket": ticket.code,
         "spoken": ticket.spoken_code,
         "service": ticket.service.name,
         "service_prefix": ticket.service.prefix,
         "status": ticket.status.value,
-        "priority": ticket.priority.value if ticket.priority else None,
         "people_ahead": ahead,
-        "counters_open": open_counters,
         "estimated_wait_seconds": estimate,
         "counter": ticket.counter.name if ticket.counter and ticket.status in OPEN else None,
         "issued_at": ticket.issued_at.isoformat(),
@@ -174,7 +178,10 @@ def _change(ticket, actor, action, allowed_from, **values):
 
 
 def _check_at_counter(ticket, counter, staff):
-    if staff.role != Role.ADMIN and ticket.counter_id not in (None, counter.id):
+    """A counter acts on its own tickets, and on waiting ones of the services it serves."""
+    if ticket.counter_id is None and ticket.service_id not in served_service_ids(counter):
+        raise NotAllowed(_l("This counter does not serve %(service)s.", service=ticket.service.name))
+    if ticket.counter_id not in (None, counter.id):
         raise NotAllowed(_l("Queue ticket %(code)s belongs to another counter.", code=ticket.code))
 
 
@@ -188,25 +195,28 @@ def _take(ticket_id, counter, staff, now):
     """Move a waiting ticket to this counter; False when another counter took it first."""
     result = db.session.execute(
         update(QueueTicket).where(QueueTicket.id == ticket_id, QueueTicket.status == QueueStatus.WAITING)
-        .values(status=QueueStatus.CALLED, counter_id=counter.id, staff_id=staff.id, called_at=now,
+        .values(status=QueueStatus.CALLED, counter_id=counter.id, staff_id=staff.id,
+                # the first call stays the end of waiting; `now` bound with the column's UTC type
+                called_at=func.coalesce(QueueTicket.called_at, literal(now, QueueTicket.called_at.type)),
                 last_called_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
+def lock_counter(counter):
+    """Serialise the actions of one counter (a double press must not call two tickets there)."""
+    db.session.execute(select(Counter.id).where(Counter.id == counter.id).with_for_update())
+
+
 def call_next(counter, staff, now=None):
     """Finish what the counter has open, then call the next ticket of its services."""
     now = now or utcnow()
-    service_order = select(CounterService.service_id, CounterService.position).where(
-        CounterService.counter_id == counter.id).subquery()
+    lock_counter(counter)
     finish_open_tickets(counter, staff, now)
     while True:
         candidate = db.session.scalar(
-            select(QueueTicket.id)
-            .join(service_order, service_order.c.service_id == QueueTicket.service_id)
-            .where(QueueTicket.status == QueueStatus.WAITING, QueueTicket.issue_date == local_today(now))
-            .order_by(service_order.c.position, priority_rank(), QueueTicket.issued_at, QueueTicket.id)
+            counter_line(counter, now).with_only_columns(QueueTicket.id)
             .limit(1).with_for_update(skip_locked=True, of=QueueTicket)
         )
         if candidate is None:
@@ -223,8 +233,10 @@ def call_ticket(ticket, counter, staff, now=None):
     now = now or utcnow()
     if ticket.service_id not in served_service_ids(counter):
         raise NotAllowed(_l("This counter does not serve %(service)s.", service=ticket.service.name))
+    lock_counter(counter)
     finish_open_tickets(counter, staff, now)
-    if ticket.status != QueueStatus.WAITING or not _take(ticket.id, counter, staff, now):
+    if (ticket.status != QueueStatus.WAITING or ticket.issue_date != local_today(now)
+            or not _take(ticket.id, counter, staff, now)):
         db.session.rollback()
         raise InvalidTransition(_l("Queue ticket %(code)s is no longer waiting.", code=ticket.code))
     db.session.refresh(ticket)
@@ -279,6 +291,7 @@ def resume(ticket, counter, staff, now=None):
     """Bring a parked ticket back to the counter and announce it."""
     _check_at_counter(ticket, counter, staff)
     now = now or utcnow()
+    lock_counter(counter)
     finish_open_tickets(counter, staff, now)
     _change(ticket, staff, "queue.resumed", (QueueStatus.ON_HOLD,), status=QueueStatus.CALLED,
             counter_id=counter.id, staff_id=staff.id, last_called_at=now)
@@ -370,30 +383,28 @@ def call_payload(ticket, recall=False):
     }
 
 
-def services_by_prefix(prefixes=None):
-    query = select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.prefix)
+def active_services(prefixes=None):
+    """Active services in their order, with opening hours loaded; only `prefixes` when given."""
+    query = (select(Service).options(selectinload(Service.hours)).where(Service.active.is_(True))
+             .order_by(Service.position, Service.prefix))
     if prefixes:
         query = query.where(Service.prefix.in_([p.upper() for p in prefixes]))
     return db.session.scalars(query).all()
 
 
 def waiting_counts(services, now=None):
-    counts = dict(db.session.execute(
-        select(QueueTicket.service_id, func.count())
-        .where(QueueTicket.status == QueueStatus.WAITING, QueueTicket.issue_date == local_today(now),
-               QueueTicket.service_id.in_([s.id for s in services]))
-        .group_by(QueueTicket.service_id)
-    ).all())
-    return {s.prefix: counts.get(s.id, 0) for s in services}
+    counts = all_waiting_counts(now)
+    return {s.prefix: counts.get(s.prefix, 0) for s in services}
 
 
 def display_state(prefixes=None, now=None):
     """Current call, the calls before it, and waiting counts: what a call screen shows."""
-    services = services_by_prefix(prefixes)
+    services = active_services(prefixes)
     recent_count = int(get_setting("display_recent_count"))
     calls = db.session.scalars(
         select(QueueTicket).options(selectinload(QueueTicket.service), selectinload(QueueTicket.counter))
         .where(QueueTicket.service_id.in_([s.id for s in services]), QueueTicket.last_called_at.is_not(None),
+               QueueTicket.status != QueueStatus.WAITING,  # transferred back to a line
                QueueTicket.issue_date == local_today(now))
         .order_by(QueueTicket.last_called_at.desc()).limit(recent_count + 1)
     ).all()
@@ -437,6 +448,13 @@ def take_counter(staff, counter):
     if staff.counter_id != counter.id:
         audit.record(staff, "user.counter_changed", "user", staff.id, before={"counter_id": staff.counter_id},
                      after={"counter_id": counter.id})
+        # The person at the desk moves: so do the numbers they had open or on hold.
+        if staff.counter_id is not None:
+            db.session.execute(
+                update(QueueTicket)
+                .where(QueueTicket.counter_id == staff.counter_id, QueueTicket.staff_id == staff.id,
+                       QueueTicket.status.in_((*OPEN, QueueStatus.ON_HOLD)))
+                .values(counter_id=counter.id).execution_options(synchronize_session=False))
         staff.counter = counter
         db.session.commit()
     return counter

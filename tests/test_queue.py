@@ -135,7 +135,54 @@ def test_transfer_keeps_the_place_by_arrival(desk):
     queue.call_next(counter1, desk["staff"], now=at(10))
     queue.transfer(early_a, desk["B"], counter1, desk["staff"])
     assert early_a.status == QueueStatus.WAITING and early_a.code == "A-001"
+    assert early_a.issued_at == at(0) and early_a.called_at == at(10)  # arrival and first call kept
+    assert queue.display_state(now=at(10))["current"] is None  # back in a line: not a call on screens
     assert queue.call_next(counter2, desk["staff"], now=at(11)).code == "A-001"  # arrived before B-001
+    assert early_a.called_at == at(10) and early_a.last_called_at == at(11)
+
+
+def test_a_counter_transfers_only_what_it_serves(desk):
+    counter3 = desk["counters"][2]  # serves only A
+    waiting_b = issue(desk, "B", 0)
+    with pytest.raises(NotAllowed):
+        queue.transfer(waiting_b, desk["A"], counter3, desk["staff"])
+
+
+def test_calling_a_chosen_ticket_from_the_list(desk):
+    counter1, counter3 = desk["counters"][0], desk["counters"][2]
+    first, second, cashier = issue(desk, "A", 0), issue(desk, "A", 1), issue(desk, "B", 2)
+    assert queue.call_ticket(second, counter1, desk["staff"], now=at(5)).status == QueueStatus.CALLED
+    with pytest.raises(NotAllowed):
+        queue.call_ticket(cashier, counter3, desk["staff"], now=at(6))  # counter 3 does not serve B
+    with pytest.raises(InvalidTransition):
+        queue.call_ticket(second, counter1, desk["staff"], now=at(7))  # already called
+    assert [t.code for t in queue.waiting_for_counter(counter1)] == []  # other day than today
+    assert first.status == QueueStatus.WAITING
+
+
+def test_the_panel_list_is_in_call_next_order(app_context, desk):
+    counter2 = desk["counters"][1]  # prefers B, then A
+    now = queue.utcnow()
+    queue.issue_ticket(desk["A"], now=now)
+    queue.issue_ticket(desk["B"], now=now)
+    queue.issue_ticket(desk["A"], PriorityReason.DISABILITY, now=now)
+    listed = [t.code for t in queue.waiting_for_counter(counter2)]
+    assert listed == ["B-001", "A-002", "A-001"]
+    assert queue.call_next(counter2, desk["staff"]).code == listed[0]
+
+
+def test_changing_counter_takes_open_and_parked_tickets_along(desk):
+    counter1, counter3 = desk["counters"][0], desk["counters"][2]
+    parked, open_one = issue(desk, "A", 0), issue(desk, "A", 1)
+    queue.call_next(counter1, desk["staff"], now=at(2))
+    queue.hold(parked, counter1, desk["staff"])
+    queue.call_next(counter1, desk["staff"], now=at(3))
+    queue.take_counter(desk["staff"], counter3)
+    db.session.refresh(parked)
+    db.session.refresh(open_one)
+    assert parked.counter_id == counter3.id and open_one.counter_id == counter3.id
+    queue.resume(parked, counter3, desk["staff"], now=at(9))
+    assert parked.status == QueueStatus.CALLED
 
 
 def test_hold_and_bring_back(desk):
@@ -172,8 +219,9 @@ def test_status_page_numbers_people_ahead_and_estimate(desk):
     vip = issue(desk, "A", 44, PriorityReason.PREGNANT)
     status = queue.ticket_status(waiting[2])
     assert status["people_ahead"] == 3  # two earlier ones and the priority one
-    assert status["counters_open"] == 1  # only counter 1 has staff
+    assert queue.counters_open(desk["A"].id) == 1  # only counter 1 has staff
     assert status["estimated_wait_seconds"] == 3 * 240
+    assert "priority" not in status  # the public page does not tell why someone goes first
     assert queue.ticket_status(vip)["people_ahead"] == 0
 
 

@@ -141,7 +141,8 @@ def test_api_issue_and_call_next(app, client, queue_desk):
                            headers=bearer(staff))
     assert response.status_code == 409 and response.json["error"] == "queue_empty"
     display = client.get("/api/queue/display").json
-    assert display["current"]["ticket"] == "A-001" and display["current"]["counter"] == "Módulo 1"
+    # staff1 moved to Módulo 2 and took A-001 along (then finished it before calling again)
+    assert display["current"]["ticket"] == "A-001" and display["current"]["counter"] == "Módulo 2"
 
 
 @pytest.mark.parametrize("body, field", [
@@ -202,3 +203,18 @@ def test_used_services_and_counters_are_kept(app, admin_client, client_as, queue
         from models import Counter, Service
         assert db.session.get(Service, queue_desk["A"]) is not None
         assert db.session.get(Counter, queue_desk["counters"][2]) is None
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/registro", {"service_id": "99999999999999999999"}),
+    ("/panel/counter", {"counter_id": "99999999999999999999"}),
+])
+def test_absurd_ids_in_forms_are_messages_not_errors(client_as, queue_desk, path, data):
+    role = "registrar" if path == "/registro" else "staff"
+    assert client_as(role).post(path, data=data).status_code == 302
+
+
+def test_absurd_ids_in_json_are_named(client, queue_desk):
+    token = api_token(client, "registrar1")
+    response = client.post("/api/queue/tickets", json={"service_id": 10**20}, headers=bearer(token))
+    assert response.status_code == 400 and "service_id" in response.json["fields"]

@@ -95,3 +95,23 @@ def test_eight_counters_calling_at_once_never_share_or_skip_a_ticket(pg_clean):
         calls = db.session.scalar(select(db.func.count()).select_from(AuditLog)
                                   .where(AuditLog.action == "queue.called"))
         assert calls == 240
+
+
+def test_a_double_press_at_one_counter_calls_one_ticket(pg_clean):
+    with pg_clean.app_context():
+        service_id, desks = make_desk(1)
+        service = db.session.get(Service, service_id)
+        for _ in range(40):
+            queue.issue_ticket(service)
+    counter_id, staff_id = desks[0]
+
+    def press(_index):
+        return queue.call_next(db.session.get(Counter, counter_id), db.session.get(User, staff_id)).code
+
+    for _ in range(10):
+        run_in_threads(pg_clean, 2, press)
+        with pg_clean.app_context():
+            open_here = db.session.scalar(
+                select(db.func.count()).select_from(QueueTicket)
+                .where(QueueTicket.counter_id == counter_id, QueueTicket.status.in_(queue.OPEN)))
+            assert open_here == 1, "two numbers were open at one counter"

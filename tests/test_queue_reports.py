@@ -342,3 +342,34 @@ def test_the_figures_and_export_agree_on_postgresql(pg_clean):
         lines = "".join(csv_chunks(ReportFilter(DAY, DAY))).splitlines()
         assert len(lines) == 15 and lines[1].startswith("A-001,General,,done,2024-05-06 09:00:00,")
         assert db.session.query(QueueTicket).count() == 15
+
+
+def test_dates_outside_any_history_are_a_form_error(admin_client):
+    response = admin_client.get("/admin/stats.json?start=9999-12-31")
+    assert response.status_code == 400 and "start" in response.json["fields"]
+    assert admin_client.get("/admin/exports/queue-tickets.csv?end=0001-01-01").status_code == 400
+
+
+def test_exports_never_carry_live_formulas(app, admin_client, users):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from extensions import db
+    from models import Counter, CounterService, Service, User
+    from services import queue
+
+    with app.app_context():
+        service = Service(name='=HYPERLINK("http://x")', prefix="F")
+        counter = Counter(name="@SUM(1)", service_links=[CounterService(service=service, position=0)])
+        db.session.add_all([service, counter])
+        staff = db.session.get(User, users["staff"])
+        staff.full_name = "=1+1"
+        db.session.commit()
+        queue.issue_ticket(service)
+        queue.call_next(counter, staff)
+    rows = list(csv.reader(io.StringIO(admin_client.get("/admin/exports/queue-tickets.csv").get_data(as_text=True))))
+    assert all(not cell.startswith(("=", "@", "+")) for cell in rows[1])
+    sheet = load_workbook(io.BytesIO(admin_client.get("/admin/exports/queue-tickets.xlsx").data)).active
+    assert all(cell.data_type != "f" for cell in sheet[2])

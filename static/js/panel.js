@@ -6,7 +6,7 @@
 
   // N, R, S, F, X, H press the button that shows that letter (ignored while typing in a field).
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;  // a held key acts once
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "select" || tag === "textarea") return;
     var button = panel.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
@@ -14,6 +14,12 @@
       event.preventDefault();
       button.form.requestSubmit(button);
     }
+  });
+
+  // A form sends once: a double click must not call two numbers (the server refuses it too).
+  panel.addEventListener("submit", function (event) {
+    if (event.target.dataset.sent) { event.preventDefault(); return; }
+    event.target.dataset.sent = "1";
   });
 
   var list = document.getElementById("waiting-list");

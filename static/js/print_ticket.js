@@ -1,4 +1,4 @@
-// Opens the print dialog once the receipt is shown; then back to the kiosk for the next person.
+// Opens the print dialog once the receipt is shown; "Print again" reopens it.
 (function () {
   "use strict";
   var again = document.getElementById("print-again");

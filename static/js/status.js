@@ -44,7 +44,13 @@
     if (status.status === "called" && lastStatus !== "called") alertPerson(status.counter);
     if (status.status !== "called") document.title = title;
     lastStatus = status.status;
-    if (FINAL.indexOf(status.status) !== -1) socket.disconnect();  // nothing more will change
+    if (FINAL.indexOf(status.status) !== -1) { socket.disconnect(); return; }  // nothing more will change
+    if (status.service_prefix && status.service_prefix !== root.dataset.prefix) {
+      // Transferred to another line: listen to that service's calls from now on.
+      root.dataset.prefix = status.service_prefix;
+      socket.io.opts.query = { services: status.service_prefix };
+      socket.disconnect().connect();
+    }
   }
 
   // Throttle: one fetch in flight, at most one per MIN_INTERVAL, and one trailing timer at most.
