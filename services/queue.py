@@ -4,7 +4,8 @@ Races are settled by the database:
 - numbers come from `queue_sequences`, incremented with one UPDATE ... RETURNING (a row lock),
   inside the transaction that inserts the ticket, so they are unique and have no gaps;
 - call-next locks the ticket it takes with FOR UPDATE SKIP LOCKED on PostgreSQL, and the
-  status change is conditional (`WHERE status = 'waiting'`), so two counters never get one ticket.
+  status change is conditional (`WHERE status = 'waiting'`), so two counters never get one ticket;
+- a counter's own actions lock its row, so a double press never leaves two tickets open there.
 
 Every state change writes an audit row; events go out through realtime.py after the commit.
 """
@@ -177,7 +178,7 @@ def _change(ticket, actor, action, allowed_from, **values):
     audit.record(actor, action, "queue_ticket", ticket.id, before=before, after=after)
 
 
-def _check_at_counter(ticket, counter, staff):
+def _check_at_counter(ticket, counter):
     """A counter acts on its own tickets, and on waiting ones of the services it serves."""
     if ticket.counter_id is None and ticket.service_id not in served_service_ids(counter):
         raise NotAllowed(_l("This counter does not serve %(service)s.", service=ticket.service.name))
@@ -231,8 +232,7 @@ def call_next(counter, staff, now=None):
 def call_ticket(ticket, counter, staff, now=None):
     """Call a specific waiting ticket from the list."""
     now = now or utcnow()
-    if ticket.service_id not in served_service_ids(counter):
-        raise NotAllowed(_l("This counter does not serve %(service)s.", service=ticket.service.name))
+    _check_at_counter(ticket, counter)
     lock_counter(counter)
     finish_open_tickets(counter, staff, now)
     if (ticket.status != QueueStatus.WAITING or ticket.issue_date != local_today(now)
@@ -253,7 +253,7 @@ def _called(ticket, counter, staff):
 
 
 def recall(ticket, counter, staff, now=None):
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     _change(ticket, staff, "queue.recalled", (QueueStatus.CALLED,), recalls=ticket.recalls + 1,
             last_called_at=now or utcnow())
     db.session.commit()
@@ -262,34 +262,34 @@ def recall(ticket, counter, staff, now=None):
 
 
 def start_service(ticket, counter, staff, now=None):
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     _change(ticket, staff, "queue.serving", (QueueStatus.CALLED,), status=QueueStatus.SERVING,
             serving_started_at=now or utcnow())
     return _commit_and_tell(ticket)
 
 
 def finish(ticket, counter, staff, now=None):
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     _change(ticket, staff, "queue.done", OPEN, status=QueueStatus.DONE, finished_at=now or utcnow())
     return _commit_and_tell(ticket)
 
 
 def mark_no_show(ticket, counter, staff, now=None):
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     _change(ticket, staff, "queue.no_show", (QueueStatus.CALLED, QueueStatus.ON_HOLD),
             status=QueueStatus.NO_SHOW, finished_at=now or utcnow())
     return _commit_and_tell(ticket)
 
 
 def hold(ticket, counter, staff):
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     _change(ticket, staff, "queue.on_hold", OPEN, status=QueueStatus.ON_HOLD)
     return _commit_and_tell(ticket)
 
 
 def resume(ticket, counter, staff, now=None):
     """Bring a parked ticket back to the counter and announce it."""
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     now = now or utcnow()
     lock_counter(counter)
     finish_open_tickets(counter, staff, now)
@@ -302,7 +302,7 @@ def resume(ticket, counter, staff, now=None):
 
 def transfer(ticket, service, counter, staff):
     """Send the ticket to another service's line; it keeps its place by arrival time."""
-    _check_at_counter(ticket, counter, staff)
+    _check_at_counter(ticket, counter)
     if not service.active:
         raise NotFound(_l("This service is not available."), field="service_id")
     if service.id == ticket.service_id:
@@ -428,13 +428,6 @@ def status_label(status):
         QueueStatus.CANCELLED: _l("cancelled"),
     }
     return labels[QueueStatus(status)]
-
-
-def find_ticket(ticket_id):
-    ticket = db.session.get(QueueTicket, ticket_id)
-    if ticket is None:
-        raise NotFound(_l("This queue ticket does not exist."))
-    return ticket
 
 
 def ensure_counter(staff):
