@@ -1,7 +1,8 @@
 """Flask-WTF forms. Every form carries a CSRF token; labels go through Flask-Babel."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models import Role
@@ -85,6 +86,9 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices)
     counter_id = SelectField(_l("Counter (counter staff)"), coerce=optional_id, choices=counter_choices, default=0)
+    allowed_counter_ids = SelectMultipleField(
+        _l("Counters they may pick"), coerce=int, choices=lambda: counter_choices()[1:],
+        description=_l("None selected: any active counter."))
     active = BooleanField(_l("Active"), default=True)
 
 

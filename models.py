@@ -84,6 +84,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counter: Mapped["Counter | None"] = relationship(back_populates="staff")
+    # Counters a staff member may pick at the panel; none listed means any active counter.
+    allowed_counters: Mapped[list["Counter"]] = relationship(secondary="staff_counters", order_by="Counter.position")
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -190,6 +192,15 @@ class Counter(db.Model):
         back_populates="counter", cascade="all, delete-orphan", order_by="CounterService.position"
     )
     staff: Mapped[list[User]] = relationship(back_populates="counter")
+
+
+class StaffCounter(db.Model):
+    """A counter a staff member is allowed to work at."""
+
+    __tablename__ = "staff_counters"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True)
 
 
 class CounterService(db.Model):

@@ -43,6 +43,7 @@ def new_user():
                 active=form.active.data,
             )
             user_service.assign_counter(user, form.counter_id.data, current_user)
+            user_service.set_allowed_counters(user, form.allowed_counter_ids.data, current_user)
         except DomainError as error:
             show_domain_error(form, error, {"password": "new_password"})
         else:
@@ -58,12 +59,15 @@ def edit_user(user_id):
     form = UserForm(obj=user)
     if form.counter_id.data is None:  # no counter: the "None" option
         form.counter_id.data = 0
+    if request.method == "GET":
+        form.allowed_counter_ids.data = [counter.id for counter in user.allowed_counters]
     if form.validate_on_submit():
         was_active = user.active
         try:
             user_service.update_user(user, current_user, form.username.data, form.email.data,
                                      form.full_name.data, form.role.data, form.active.data)
             user_service.assign_counter(user, form.counter_id.data, current_user)
+            user_service.set_allowed_counters(user, form.allowed_counter_ids.data, current_user)
         except DomainError as error:
             db.session.refresh(user)
             show_domain_error(form, error)

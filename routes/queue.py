@@ -5,7 +5,6 @@ import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from extensions import db
 from forms import EmptyForm
@@ -128,8 +127,7 @@ def _ticket_by_token(token):
 @bp.get("/panel")
 @roles_required(Role.STAFF)
 def panel():
-    counters = db.session.scalars(select(Counter).where(Counter.active.is_(True)).order_by(Counter.position,
-                                                                                            Counter.name)).all()
+    counters = queue_service.counters_for(current_user)
     counter = current_user.counter if current_user.counter and current_user.counter.active else None
     return render_template("queue/panel.html", counter=counter, counters=counters, form=EmptyForm(),
                            services=queue_service.active_services(),
@@ -140,10 +138,13 @@ def panel():
 @roles_required(Role.STAFF)
 def choose_counter():
     counter = db.session.get(Counter, form_id("counter_id"))
-    if not EmptyForm().validate_on_submit() or counter is None or not counter.active:
+    if not EmptyForm().validate_on_submit() or counter is None:
         flash(_("Choose one of the active counters."), "danger")
     else:
-        queue_service.take_counter(current_user, counter)
+        try:
+            queue_service.take_counter(current_user, counter)
+        except DomainError as error:
+            flash(str(error), "danger")
     return redirect(url_for("queue.panel"))
 
 

@@ -436,8 +436,19 @@ def ensure_counter(staff):
     return staff.counter
 
 
+def counters_for(staff):
+    """The active counters this staff member may pick: their allowed ones, or all of them."""
+    allowed = [c for c in staff.allowed_counters if c.active]
+    if allowed or staff.allowed_counters:
+        return allowed
+    return db.session.scalars(select(Counter).where(Counter.active.is_(True))
+                              .order_by(Counter.position, Counter.name)).all()
+
+
 def take_counter(staff, counter):
-    """A staff member sits at a counter (their assigned one, or another active one they pick)."""
+    """A staff member sits at a counter (their assigned one, or another one they may pick)."""
+    if not counter.active or (staff.allowed_counters and counter not in staff.allowed_counters):
+        raise NotAllowed(_l("You may not work at %(counter)s.", counter=counter.name), field="counter_id")
     if staff.counter_id != counter.id:
         audit.record(staff, "user.counter_changed", "user", staff.id, before={"counter_id": staff.counter_id},
                      after={"counter_id": counter.id})

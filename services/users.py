@@ -153,6 +153,19 @@ def assign_counter(user, counter_id, actor):
     return user
 
 
+def set_allowed_counters(user, counter_ids, actor):
+    """The counters a staff member may pick at the panel (empty: any active counter)."""
+    counters = db.session.scalars(select(Counter).where(Counter.id.in_(counter_ids or []))).all()
+    before = sorted(c.id for c in user.allowed_counters)
+    after = sorted(c.id for c in counters)
+    if before != after:
+        audit.record(actor, "user.allowed_counters_changed", "user", user.id,
+                     before={"counter_ids": before}, after={"counter_ids": after})
+        user.allowed_counters = counters
+        db.session.commit()
+    return user
+
+
 def set_active(user, active, actor):
     if user.active == active:
         return user

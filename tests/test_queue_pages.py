@@ -218,3 +218,28 @@ def test_absurd_ids_in_json_are_named(client, queue_desk):
     token = api_token(client, "registrar1")
     response = client.post("/api/queue/tickets", json={"service_id": 10**20}, headers=bearer(token))
     assert response.status_code == 400 and "service_id" in response.json["fields"]
+
+
+def test_staff_pick_only_the_counters_they_are_allowed(app, admin_client, client, client_as, queue_desk, users):
+    first, second, third = queue_desk["counters"]
+    staff = users["staff"]
+    response = admin_client.post(f"/admin/users/{staff}/edit", data={
+        "username": "staff1", "role": "staff", "active": "y", "counter_id": str(first),
+        "allowed_counter_ids": [str(first), str(third)]})
+    assert response.status_code == 302
+    with app.app_context():
+        assert [c.id for c in db.session.get(User, staff).allowed_counters] == [first, third]
+    panel = client_as("staff")
+    page = panel.get("/panel").get_data(as_text=True)
+    assert "Módulo 3" in page and "Módulo 2" not in page
+    panel.post("/panel/counter", data={"counter_id": second})
+    with app.app_context():
+        assert db.session.get(User, staff).counter_id == first  # refused
+    panel.post("/panel/counter", data={"counter_id": third})
+    with app.app_context():
+        assert db.session.get(User, staff).counter_id == third
+    token = api_token(client, "staff1")
+    response = client.post("/api/queue/call-next", json={"counter_id": second}, headers=bearer(token))
+    assert response.status_code == 403 and "counter_id" in response.json["fields"]
+    page = admin_client.get(f"/admin/users/{staff}/edit").get_data(as_text=True)
+    assert f'<option selected value="{third}">' in page
