@@ -2,6 +2,7 @@
 from flask import Blueprint, jsonify
 from flask_jwt_extended import current_user, jwt_required
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Counter, PriorityReason, Role, Service
@@ -31,7 +32,7 @@ def issue():
     data, error = json_body(IssueSchema())
     if error:
         return error
-    service = db.session.get(Service, data["service_id"])
+    service = db.session.get(Service, data["service_id"], options=[joinedload(Service.hours)])
     if service is None or not service.active:
         return jsonify(error="validation_error", message="Unknown service.",
                        fields={"service_id": "Unknown service."}), 400

@@ -1,7 +1,7 @@
 """The walk-in queue: issuing numbers, calling them at counters, and what the screens show.
 
 Races are settled by the database:
-- numbers come from `queue_sequences`, incremented with one UPDATE ... RETURNING (a row lock),
+- numbers come from `queue_sequences`, incremented with one upsert ... RETURNING (a row lock),
   inside the transaction that inserts the ticket, so they are unique and have no gaps;
 - call-next locks the ticket it takes with FOR UPDATE SKIP LOCKED on PostgreSQL, and the
   status change is conditional (`WHERE status = 'waiting'`), so two counters never get one ticket;
@@ -39,15 +39,15 @@ def is_open(service, now=None):
 
 
 def next_number(service_id, day):
-    """Increment and return the day's counter of a service, holding its row lock until commit."""
+    """Increment and return the day's counter of a service (1 for its first ticket of the day),
+    in one upsert that holds the row lock until commit."""
     table = QueueSequence.__table__
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(table).values(service_id=service_id, day=day, last_number=0).on_conflict_do_nothing()
-    )
+    upsert = dialect.insert(table).values(service_id=service_id, day=day, last_number=1)
     return db.session.execute(
-        update(table).where(table.c.service_id == service_id, table.c.day == day)
-        .values(last_number=table.c.last_number + 1).returning(table.c.last_number)
+        upsert.on_conflict_do_update(index_elements=[table.c.service_id, table.c.day],
+                                     set_={"last_number": table.c.last_number + 1})
+        .returning(table.c.last_number)
     ).scalar_one()
 
 
