@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed [--demo]`, `flask reset-admin`, `flask check`."""
+"""Command-line tasks: `flask seed [--demo]`, `flask reset-admin`, `flask check`,
+`flask close-queue-day`."""
 import secrets
 
 import click
@@ -21,6 +22,7 @@ def init_app(app):
     app.cli.add_command(seed_command)
     app.cli.add_command(reset_admin_command)
     app.cli.add_command(check_command)
+    app.cli.add_command(close_day_command)
 
 
 @click.command("seed")
@@ -65,6 +67,15 @@ def reset_admin_command(username):
     audit.record(None, "user.admin_reset", "user", user.id, before=before, after=snapshot(user))
     db.session.commit()
     click.echo(f"Admin '{username}' password: {password}  (it must be changed at next login)")
+
+
+@click.command("close-queue-day")
+@with_appcontext
+def close_day_command():
+    """Settle queue tickets left open on earlier days (run it each night, e.g. from cron)."""
+    from services.queue import close_past_days
+
+    click.echo(f"Closed {close_past_days()} queue ticket(s) left open on earlier days.")
 
 
 @click.command("check")

@@ -462,3 +462,26 @@ def take_counter(staff, counter):
         staff.counter = counter
         db.session.commit()
     return counter
+
+
+DAY_END_OUTCOME = {
+    QueueStatus.WAITING: QueueStatus.CANCELLED,
+    QueueStatus.CALLED: QueueStatus.NO_SHOW,
+    QueueStatus.ON_HOLD: QueueStatus.NO_SHOW,
+    QueueStatus.SERVING: QueueStatus.DONE,
+}
+
+
+def close_past_days(now=None):
+    """Settle the queue tickets earlier local days left open, so their status pages and the
+    statistics tell the truth. Safe to run any number of times; returns how many it closed."""
+    now = now or utcnow()
+    leftovers = db.session.scalars(
+        select(QueueTicket).where(QueueTicket.issue_date < local_today(now),
+                                  QueueTicket.status.in_(list(DAY_END_OUTCOME)))
+    ).all()
+    for ticket in leftovers:
+        _change(ticket, None, "queue.closed_at_day_end", (ticket.status,),
+                status=DAY_END_OUTCOME[ticket.status], finished_at=now)
+    db.session.commit()
+    return len(leftovers)

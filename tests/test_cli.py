@@ -133,3 +133,18 @@ def test_check_opens_a_session_with_the_configured_smtp_server(app, runner, user
     finally:
         smtp.stop()
     assert "[WARN] mail: 127.0.0.1:" in strip_colours(runner.invoke(args=["check"]).output)
+
+
+def test_close_queue_day_settles_earlier_days(app, runner, queue_desk):
+    from datetime import datetime, timedelta, timezone
+
+    from models import QueueStatus, QueueTicket
+    from services import queue
+
+    with app.app_context():
+        service = db.session.get(Service, queue_desk["A"])
+        ticket = queue.issue_ticket(service, now=datetime.now(timezone.utc) - timedelta(days=2))
+    result = runner.invoke(args=["close-queue-day"])
+    assert result.exit_code == 0 and "Closed 1 queue ticket" in result.output
+    with app.app_context():
+        assert db.session.get(QueueTicket, ticket.id).status == QueueStatus.CANCELLED

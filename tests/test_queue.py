@@ -238,3 +238,24 @@ def test_display_state_and_filter(desk):
     assert state["waiting"] == {"A": 0, "B": 1}
     only_a = queue.display_state(["A"], now=at(7))
     assert only_a["current"]["ticket"] == "A-001" and only_a["waiting"] == {"A": 0}
+
+
+def test_the_day_end_settles_what_was_left_open(desk):
+    counter1, counter3 = desk["counters"][0], desk["counters"][2]
+    parked, serving, called, waiting = (issue(desk, "A", m) for m in range(4))
+    queue.call_next(counter1, desk["staff"], now=at(5))
+    queue.hold(parked, counter1, desk["staff"])
+    queue.call_next(counter1, desk["staff"], now=at(6))
+    queue.start_service(serving, counter1, desk["staff"], now=at(7))
+    queue.call_next(counter3, desk["staff"], now=at(8))
+    next_morning = at(24 * 60)
+    waiting_today = queue.issue_ticket(desk["B"], now=next_morning)
+    assert queue.close_past_days(now=next_morning) == 4
+    for ticket in (parked, serving, called, waiting, waiting_today):
+        db.session.refresh(ticket)
+    assert [t.status for t in (parked, serving, called, waiting)] == [
+        QueueStatus.NO_SHOW, QueueStatus.DONE, QueueStatus.NO_SHOW, QueueStatus.CANCELLED]
+    assert waiting_today.status == QueueStatus.WAITING  # today's line is untouched
+    assert queue.close_past_days(now=next_morning) == 0  # safe to run again
+    rows = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "queue.closed_at_day_end")).all()
+    assert len(rows) == 4
