@@ -91,8 +91,9 @@ def print_ticket(ticket_id):
 @bp.get("/t/<token>")
 def ticket_status_page(token):
     ticket = _ticket_by_token(token)
+    labels = {status.value: str(queue_service.status_label(status)) for status in QueueStatus}
     return render_template("queue/status.html", ticket=ticket, status=queue_service.ticket_status(ticket),
-                           form=EmptyForm())
+                           labels=labels, form=EmptyForm())
 
 
 @bp.get("/t/<token>/status")
