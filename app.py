@@ -63,6 +63,7 @@ def configure_blueprints(app):
     from routes.api import bp as api_bp
     from routes.api_queue import bp as api_queue_bp
     from routes.auth import bp as auth_bp
+    from routes.helpdesk import bp as helpdesk_bp
     from routes.main import bp as main_bp
     from routes.queue import bp as queue_bp
     from routes.reports import bp as reports_bp
@@ -74,6 +75,7 @@ def configure_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(helpdesk_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(admin_queue_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/admin")

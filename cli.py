@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from email_manager import mail_settings, probe_smtp
 from extensions import db
-from models import Role, User
+from models import Role, User, include_in_schema_compare
 from services import audit, seeding
 from services.users import snapshot
 
@@ -105,7 +105,7 @@ def check_schema():
     heads = set(script.get_heads())
     try:
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+            context = MigrationContext.configure(connection, opts={"render_as_batch": True, "include_object": include_in_schema_compare})
             current = set(context.get_current_heads())
             diff = compare_metadata(context, db.metadata)
     except Exception as error:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timezone
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, SmallInteger, String, Text, Time,
-                        UniqueConstraint)
+                        UniqueConstraint, func, literal_column, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -82,8 +82,15 @@ class User(UserMixin, db.Model):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Helpdesk agents: contact, specialty, whether new tickets may go to them, and when one last
+    # did (the tie-breaker that spreads work evenly).
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    specialty: Mapped[str] = mapped_column(String(100), default="")
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counter: Mapped["Counter | None"] = relationship(back_populates="staff")
+    areas: Mapped[list["Area"]] = relationship(secondary="agent_areas", order_by="Area.name")
     # Counters a staff member may pick at the panel; none listed means any active counter.
     allowed_counters: Mapped[list["Counter"]] = relationship(secondary="staff_counters", order_by="Counter.position")
 
@@ -339,3 +346,220 @@ class Category(db.Model):
     default_priority: Mapped[Priority] = relationship()
 
     __table_args__ = (UniqueConstraint("area_id", "name"),)
+
+
+class Location(db.Model):
+    """Where the problem is (ubicación): a building, an office, a department."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AgentArea(db.Model):
+    """An area an agent works for; new tickets of the area may be assigned to them."""
+
+    __tablename__ = "agent_areas"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+# --- Helpdesk tickets --------------------------------------------------------------------
+
+
+class TicketStatus(str, enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+
+    def __str__(self):
+        return self.value
+
+
+class Sequence(db.Model):
+    """A named counter (ticket numbers); incremented in one upsert, its row lock keeps numbers gap-free."""
+
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def new_tracking_token():
+    return secrets.token_urlsafe(24)
+
+
+class Ticket(db.Model):
+    """A helpdesk ticket, TKT-000123. The requester is an account or, for tickets filed without
+    one, a name and email who follow the ticket through its secret tracking link."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[TicketStatus] = mapped_column(enum_column(TicketStatus), default=TicketStatus.OPEN)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priorities.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requester_name: Mapped[str] = mapped_column(String(120))
+    requester_email: Mapped[str | None] = mapped_column(String(255))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    tracking_token: Mapped[str] = mapped_column(String(40), unique=True, default=new_tracking_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by a public staff reply, cleared when the requester answers: the auto-close clock.
+    awaiting_requester_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+    area: Mapped[Area] = relationship()
+    priority: Mapped[Priority] = relationship()
+    location: Mapped[Location | None] = relationship()
+    requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    comments: Mapped[list["TicketComment"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketComment.id"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+
+    __table_args__ = (
+        db.Index("ix_tickets_status_created", "status", "created_at"),
+        db.Index("ix_tickets_created_at", "created_at"),
+        db.Index("ix_tickets_requester", "requester_id", "created_at"),
+        db.Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        db.Index("ix_tickets_area_status", "area_id", "status"),
+        db.Index("ix_tickets_category", "category_id"),
+        db.Index("ix_tickets_priority", "priority_id"),
+        db.Index("ix_tickets_due_at", "due_at"),
+        db.Index("ix_tickets_awaiting", "awaiting_requester_since"),
+        db.Index("ix_tickets_closed_at", "closed_at"),
+    )
+
+    @property
+    def is_closed(self):
+        return self.status == TicketStatus.CLOSED
+
+    @property
+    def is_anonymous(self):
+        return self.requester_id is None
+
+    def is_overdue(self, now):
+        return not self.is_closed and self.due_at is not None and self.due_at < now
+
+
+def ticket_search_document():
+    """What full-text search reads on PostgreSQL. Literals are inlined (never bound) so queries
+    repeat the indexed expression exactly and the GIN index below serves them."""
+    columns = Ticket.__table__.c
+    space = literal_column("' '")
+    document = columns.number + space + columns.requester_name + space + columns.title + space + columns.description
+    return func.to_tsvector(text("'simple'"), document)
+
+
+# PostgreSQL only: SQLite searches with LIKE. Migrations create it with the same expression.
+db.Index("ix_tickets_search", ticket_search_document(), postgresql_using="gin").ddl_if(dialect="postgresql")
+
+
+def include_in_schema_compare(obj, name, type_, reflected, compare_to):
+    """Alembic reads an expression index back in PostgreSQL's own spelling and reports a change
+    that is none; the migration that creates it is the reference for those."""
+    return not (type_ == "index" and name == "ix_tickets_search")
+
+
+class TicketComment(db.Model):
+    """A public reply between requester and staff, or an internal note only staff see."""
+
+    __tablename__ = "ticket_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))  # kept for anonymous requesters and deleted accounts
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    from_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="comment", order_by="Attachment.id")
+
+    __table_args__ = (db.Index("ix_ticket_comments_ticket", "ticket_id", "created_at"),)
+
+
+class Attachment(db.Model):
+    """A file on a ticket or on one of its replies, stored outside static/ under a random name.
+    When the file is removed (retention), the row stays as the record that it existed."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_comments.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+    comment: Mapped[TicketComment | None] = relationship(back_populates="attachments")
+
+
+# --- Mail and jobs -----------------------------------------------------------------------
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+    def __str__(self):
+        return self.value
+
+
+class OutboxMessage(db.Model):
+    """A mail written in the same transaction as the change that caused it; the sender delivers it."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (db.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+
+class JobRun(db.Model):
+    """One row per scheduled job. A process runs a job only after claiming the row with a
+    conditional update, so with several processes each run happens once."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[str | None] = mapped_column(Text)

@@ -46,6 +46,12 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_in_schema_compare(*args):
+    from models import include_in_schema_compare
+
+    return include_in_schema_compare(*args)
+
+
 def render_item(type_, obj, autogen_context):
     """Write our column types as the plain SQLAlchemy types they store, so revisions need no app import."""
     from models import UTCDateTime
@@ -96,6 +102,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_in_schema_compare)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -32,6 +32,10 @@ FIXED_DEFAULTS = {
     "display_flash": True,  # ... highlight the new call
     "display_speech": True,  # ... announce it with the browser's speech synthesis
     "display_recent_count": 6,  # ... how many earlier calls it lists
+    "attachment_max_mb": 5,  # helpdesk: largest file accepted
+    "attachment_max_files": 5,  # ... files per ticket or reply
+    "attachment_retention_days": 7,  # files of tickets closed longer ago are removed
+    "auto_close_hours": 72,  # close when the requester has not answered a staff reply for this long
 }
 SECRET_KEYS = {"mail_password"}
 

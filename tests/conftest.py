@@ -243,3 +243,36 @@ def build_queue_desk(users):
     db.session.get(User, users["staff"]).counter_id = counters[0].id
     db.session.commit()
     return {"A": general.id, "B": cashier.id, "counters": [c.id for c in counters], **users}
+
+
+# --- helpdesk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def helpdesk(app, users):
+    """Priorities low..critical; areas Soporte (agent1 works there) and Facturación (nobody);
+    categories Impresora (Soporte, medium), Red (Soporte, high) and Factura (Facturación, low);
+    a location. Returns the ids, users' ids included."""
+    with app.app_context():
+        return build_helpdesk(users)
+
+
+def build_helpdesk(users):
+    from models import AgentArea, Area, Category, Location, Priority
+
+    priorities = {code: Priority(code=code, name=code.title(), level=level, response_hours=response,
+                                 resolution_hours=resolution)
+                  for code, level, response, resolution in [("low", 1, 24, 72), ("medium", 2, 8, 48),
+                                                            ("high", 3, 4, 24), ("critical", 4, 1, 8)]}
+    support, billing = Area(name="Soporte Técnico"), Area(name="Facturación")
+    printer = Category(area=support, name="Impresora", default_priority=priorities["medium"])
+    network = Category(area=support, name="Red", default_priority=priorities["high"])
+    invoice = Category(area=billing, name="Factura", default_priority=priorities["low"])
+    location = Location(name="Edificio Central")
+    db.session.add_all([*priorities.values(), support, billing, printer, network, invoice, location])
+    db.session.flush()
+    db.session.add(AgentArea(user_id=users["agent"], area_id=support.id))
+    db.session.commit()
+    return {"priorities": {code: p.id for code, p in priorities.items()}, "support": support.id,
+            "billing": billing.id, "printer": printer.id, "network": network.id, "invoice": invoice.id,
+            "location": location.id, **users}

@@ -3,6 +3,11 @@ import pytest
 
 from tests.conftest import ROLES
 from tests.matrix import ADMIN_ACTION, ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN
+from tests.matrix_api_tickets import API_TICKETS_ROWS
+from tests.matrix_helpdesk import HELPDESK_ROWS
+from tests.matrix_helpdesk_admin import HELPDESK_ADMIN_ROWS
+from tests.matrix_helpdesk_exports import HELPDESK_EXPORTS_ROWS
+from tests.matrix_helpdesk_files import HELPDESK_FILES_ROWS
 from tests.matrix_queue import QUEUE_ROWS
 from tests.matrix_reports import REPORTS_ROWS
 
@@ -39,15 +44,19 @@ CORE_ROWS = [
     ("POST", "/api/auth/login", "/api/auth/login", {role: 400 for role in EVERYONE}),
     ("GET", "/api/auth/me", "/api/auth/me", {role: 401 for role in EVERYONE}),  # needs a Bearer token
 ]
-MATRIX = CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS
+MATRIX = (CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS + HELPDESK_ROWS + HELPDESK_FILES_ROWS + HELPDESK_EXPORTS_ROWS
+          + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS)
 
 
 @pytest.fixture
 def matrix_ids(app, users):
-    """Ids of rows the URLs point at: a user, a service, a counter, a queue ticket."""
+    """Ids of rows the URLs point at: a user, a service, a counter, a queue ticket; helpdesk
+    catalogue rows and `hd_ticket`, a helpdesk ticket user1 filed (assigned to agent1), with
+    its tracking token `hd_token` and an attachment `attachment`."""
     from extensions import db
-    from models import Counter, CounterService, QueueTicket, Service
+    from models import Attachment, Counter, CounterService, QueueTicket, Service
     from services.timeutil import local_today
+    from tests.conftest import build_helpdesk
 
     with app.app_context():
         service = Service(name="General", prefix="A")
@@ -58,8 +67,27 @@ def matrix_ids(app, users):
                              number=1, code="A-001")
         db.session.add(ticket)
         db.session.commit()
+        helpdesk = build_helpdesk(users)
+        hd_ticket = file_matrix_ticket(helpdesk)
+        attachment = Attachment(ticket_id=hd_ticket.id, original_name="nota.txt", stored_name="matrix-file",
+                                content_type="text/plain", size=4)
+        db.session.add(attachment)
+        db.session.commit()
         return {"user": users["user"], "service": service.id, "counter": counter.id, "ticket": ticket.id,
-                "token": ticket.token}
+                "token": ticket.token, "hd_ticket": hd_ticket.id, "hd_token": hd_ticket.tracking_token,
+                "attachment": attachment.id, "area": helpdesk["support"], "category": helpdesk["printer"],
+                "priority": helpdesk["priorities"]["low"], "location": helpdesk["location"],
+                "agent": users["agent"]}
+
+
+def file_matrix_ticket(helpdesk):
+    from extensions import db
+    from models import User
+    from services import tickets
+
+    requester = db.session.get(User, helpdesk["user"])
+    return tickets.file_ticket(title="Impresora", description="No imprime", category_id=helpdesk["printer"],
+                               requester=requester)
 
 
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
@@ -67,7 +95,12 @@ def matrix_ids(app, users):
 def test_route_answers_each_role_as_expected(client_as, matrix_ids, role, method, rule, url, expected):
     client = client_as(role)
     path = url.format(**matrix_ids)
-    response = client.get(path) if method == "GET" else client.post(path, data={})
+    if method == "GET":
+        response = client.get(path)
+    elif method == "POST":
+        response = client.post(path, data={})
+    else:
+        response = client.open(path, method=method, data={})
     assert response.status_code == expected[role]
 
 

@@ -1,0 +1,2 @@
+"""exports"""
+from routes.helpdesk import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""files"""
+from routes.helpdesk import bp  # noqa: F401

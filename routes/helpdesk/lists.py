@@ -1,0 +1,2 @@
+"""lists"""
+from routes.helpdesk import bp  # noqa: F401

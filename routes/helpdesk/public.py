@@ -1,0 +1,2 @@
+"""public"""
+from routes.helpdesk import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""tickets"""
+from routes.helpdesk import bp  # noqa: F401

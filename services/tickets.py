@@ -1,0 +1,382 @@
+"""Helpdesk tickets from filing to closing: numbers, status rules, priority, assignment and the
+conversation. Each function is one transaction: it checks the rule, writes the change and its
+audit row, queues the mail it causes (same transaction), commits, and returns the ticket.
+
+Status: open → in_progress ⇄ on_hold, any of them → closed, closed → open (reopen).
+"""
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from extensions import db
+from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus,
+                    User)
+from services import assignment, attachments, audit, notifications
+from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from services.settings import get_setting
+from services.ticket_access import is_requester, is_staff_for, require_staff
+from services.timeutil import utcnow
+
+TRANSITIONS = {
+    TicketStatus.OPEN: {TicketStatus.IN_PROGRESS, TicketStatus.CLOSED},
+    TicketStatus.IN_PROGRESS: {TicketStatus.ON_HOLD, TicketStatus.CLOSED},
+    TicketStatus.ON_HOLD: {TicketStatus.IN_PROGRESS, TicketStatus.CLOSED},
+    TicketStatus.CLOSED: {TicketStatus.OPEN},
+}
+# What a requester may do to their own ticket: close it, or reopen it.
+REQUESTER_TRANSITIONS = {TicketStatus.CLOSED, TicketStatus.OPEN}
+
+TITLE_MAX, BODY_MAX, NAME_MAX = 200, 20_000, 120
+
+
+def status_label(status):
+    return {
+        TicketStatus.OPEN: _l("Open"),
+        TicketStatus.IN_PROGRESS: _l("In progress"),
+        TicketStatus.ON_HOLD: _l("On hold"),
+        TicketStatus.CLOSED: _l("Closed"),
+    }[TicketStatus(status)]
+
+
+def parse_status(value, field="status"):
+    try:
+        return TicketStatus(value)
+    except ValueError:
+        raise ValidationFailed(_l("Unknown status."), field=field) from None
+
+
+# --- numbers and catalogues ---------------------------------------------------------------
+
+
+def next_value(name):
+    """Increment and return a named sequence in one upsert; its row lock keeps numbers gap-free."""
+    table = Sequence.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(table).values(name=name, last_value=1)
+    return db.session.execute(
+        upsert.on_conflict_do_update(index_elements=[table.c.name], set_={"last_value": table.c.last_value + 1})
+        .returning(table.c.last_value)
+    ).scalar_one()
+
+
+def format_number(value):
+    return f"TKT-{value:06d}"
+
+
+def _active(model, object_id, field, message):
+    row = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    if row is None or not getattr(row, "active", True):
+        raise ValidationFailed(message, field=field)
+    return row
+
+
+def category_for(category_id):
+    category = _active(Category, category_id, "category_id", _l("Choose a category."))
+    if not category.area.active:
+        raise ValidationFailed(_l("Choose a category."), field="category_id")
+    return category
+
+
+def priority_for(priority_id):
+    return _active(Priority, priority_id, "priority_id", _l("Choose a priority."))
+
+
+def location_for(location_id):
+    if location_id in (None, ""):
+        return None
+    return _active(Location, location_id, "location_id", _l("Choose a location."))
+
+
+def due_time(start, priority):
+    return start + timedelta(hours=priority.resolution_hours)
+
+
+def _text(value, field, maximum, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(message, field=field)
+    if len(value) > maximum:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=maximum), field=field)
+    return value
+
+
+def _snapshot(ticket):
+    return {"status": ticket.status.value, "priority": ticket.priority.code if ticket.priority else None,
+            "assignee": ticket.assignee.username if ticket.assignee else None,
+            "category": ticket.category.name if ticket.category else None}
+
+
+def _touch(ticket, now, staff_acted):
+    ticket.updated_at = now
+    if staff_acted and ticket.first_response_at is None:
+        ticket.first_response_at = now
+
+
+# --- filing -----------------------------------------------------------------------------------
+
+
+def file_ticket(*, title, description, category_id, requester=None, requester_name=None, requester_email=None,
+                location_id=None, priority_id=None, files=(), now=None):
+    """A new ticket from an account (`requester`) or from someone without one (name and email).
+    Staff may set the priority; everyone else gets the category's default."""
+    now = now or utcnow()
+    title = _text(title, "title", TITLE_MAX, _l("Write a short title."))
+    description = _text(description, "description", BODY_MAX, _l("Describe the problem."))
+    category = category_for(category_id)
+    location = location_for(location_id)
+    staff_filing = requester is not None and requester.role in (Role.ADMIN, Role.AGENT)
+    priority = priority_for(priority_id) if (priority_id and staff_filing) else category.default_priority
+    if requester is None:
+        requester_name = _text(requester_name, "name", NAME_MAX, _l("Write your name."))
+        if not requester_email:
+            raise ValidationFailed(_l("Write your email address."), field="email")
+    uploads = attachments.check_uploads(files)
+
+    ticket = Ticket(
+        number=format_number(next_value("ticket")), title=title, description=description,
+        category=category, category_id=category.id, area_id=category.area_id, area=category.area,
+        priority=priority, priority_id=priority.id, location=location,
+        requester=requester, requester_name=requester.display_name if requester else requester_name,
+        requester_email=(requester.email if requester else requester_email),
+        status=TicketStatus.OPEN, created_at=now, updated_at=now, due_at=due_time(now, priority),
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    attachments.store(uploads, ticket, uploader=requester)
+    assignment.assign_automatically(ticket, now)
+    audit.record(requester, "ticket.created", "ticket", ticket.id, after=_snapshot(ticket))
+    notifications.ticket_filed(ticket)
+    if ticket.assignee is not None:
+        notifications.ticket_assigned(ticket)
+    db.session.commit()
+    return ticket
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+
+def change_status(ticket, new_status, actor, now=None):
+    """Move the ticket to `new_status` if the rules allow it; closing stamps closed_at and
+    reopening clears it. `actor` None is the system (automation) or an anonymous requester
+    acting through the tracking link, whose permission the route has checked."""
+    now = now or utcnow()
+    new_status = parse_status(new_status)
+    staff = is_staff_for(actor, ticket)
+    if actor is not None and not staff:
+        if not is_requester(actor, ticket):
+            raise NotAllowed(_l("Only the agents working on this ticket and admins may do that."))
+        if new_status not in REQUESTER_TRANSITIONS:
+            raise NotAllowed(_l("You can close or reopen your ticket; agents change the rest."), field="status")
+    old_status = ticket.status
+    if new_status not in TRANSITIONS[old_status]:
+        raise InvalidTransition(
+            _l("A ticket that is %(old)s cannot become %(new)s.",
+               old=status_label(old_status), new=status_label(new_status)), field="status")
+    before = _snapshot(ticket)
+    ticket.status = new_status
+    ticket.closed_at = now if new_status == TicketStatus.CLOSED else None
+    if new_status in (TicketStatus.CLOSED, TicketStatus.OPEN):  # closing or reopening stops the auto-close clock
+        ticket.awaiting_requester_since = None
+    _touch(ticket, now, staff)
+    audit.record(actor, "ticket.status", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+    if new_status == TicketStatus.CLOSED:
+        notifications.ticket_closed(ticket, automatically=False)
+    else:
+        notifications.status_changed(ticket, old_status)
+    db.session.commit()
+    return ticket
+
+
+def change_priority(ticket, priority_id, actor, now=None):
+    """Staff set the priority; the due time follows from the new priority's hours."""
+    now = now or utcnow()
+    require_staff(actor, ticket)
+    priority = priority_for(priority_id)
+    if priority.id == ticket.priority_id:
+        return ticket
+    before = _snapshot(ticket)
+    ticket.priority, ticket.priority_id = priority, priority.id
+    ticket.due_at = due_time(ticket.created_at, priority)
+    _touch(ticket, now, staff_acted=False)
+    audit.record(actor, "ticket.priority", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+    db.session.commit()
+    return ticket
+
+
+def assignable_agents(area_id=None):
+    """Active agents, those of the area first."""
+    agents = db.session.scalars(select(User).where(User.role == Role.AGENT, User.active.is_(True))
+                                .order_by(User.full_name, User.username))
+    return sorted(agents, key=lambda a: area_id not in {area.id for area in a.areas})
+
+
+def assign(ticket, assignee_id, actor, now=None):
+    """An admin assigns or reassigns (None: unassign); an agent may take an unassigned ticket
+    of their area for themselves."""
+    now = now or utcnow()
+    if actor.role == Role.ADMIN:
+        pass
+    elif actor.role == Role.AGENT and assignee_id == actor.id and ticket.assignee_id is None \
+            and is_staff_for(actor, ticket):
+        pass
+    else:
+        raise NotAllowed(_l("Only admins assign tickets; agents may take unassigned ones of their areas."))
+    agent = None
+    if assignee_id is not None:
+        agent = db.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
+        if agent is None or agent.role != Role.AGENT or not agent.active:
+            raise ValidationFailed(_l("Choose an active agent."), field="assignee_id")
+    if ticket.assignee_id == (agent.id if agent else None):
+        return ticket
+    before = _snapshot(ticket)
+    ticket.assignee, ticket.assignee_id = agent, agent.id if agent else None
+    if agent is not None:
+        agent.last_assigned_at = now
+    _touch(ticket, now, staff_acted=False)
+    audit.record(actor, "ticket.assigned", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+    if agent is not None and agent.id != actor.id:
+        notifications.ticket_assigned(ticket)
+    db.session.commit()
+    return ticket
+
+
+def edit_ticket(ticket, actor, changes, now=None):
+    """Several changes at once (the API's PUT): title/description by the requester while the
+    ticket is open or by staff; category, priority, location, assignee and status by staff
+    (status also by the requester within their rules). Applied in one call each, in order."""
+    now = now or utcnow()
+    staff = is_staff_for(actor, ticket)
+    if not staff and not is_requester(actor, ticket):
+        raise NotFound(_l("This ticket does not exist or is not yours to see."))
+    text_changes = {key: changes[key] for key in ("title", "description") if key in changes}
+    staff_only = {key for key in ("category_id", "priority_id", "location_id", "assignee_id") if key in changes}
+    if staff_only and not staff:
+        raise NotAllowed(_l("Only the agents working on this ticket and admins may change %(field)s.",
+                            field=sorted(staff_only)[0]), field=sorted(staff_only)[0])
+    if text_changes or "category_id" in changes or "location_id" in changes:
+        if ticket.is_closed:
+            raise Conflict(_l("This ticket is closed; reopen it first."), field="status")
+        before = _snapshot(ticket)
+        before.update({key: getattr(ticket, key) for key in text_changes})
+        if "title" in text_changes:
+            ticket.title = _text(text_changes["title"], "title", TITLE_MAX, _l("Write a short title."))
+        if "description" in text_changes:
+            ticket.description = _text(text_changes["description"], "description", BODY_MAX,
+                                       _l("Describe the problem."))
+        if "category_id" in changes:
+            category = category_for(changes["category_id"])
+            ticket.category, ticket.category_id = category, category.id
+            ticket.area, ticket.area_id = category.area, category.area_id
+        if "location_id" in changes:
+            location = location_for(changes["location_id"])
+            ticket.location, ticket.location_id = location, location.id if location else None
+        _touch(ticket, now, staff_acted=False)
+        after = _snapshot(ticket)
+        after.update({key: getattr(ticket, key) for key in text_changes})
+        audit.record(actor, "ticket.edited", "ticket", ticket.id, before=before, after=after)
+        db.session.commit()
+    if "priority_id" in changes:
+        change_priority(ticket, changes["priority_id"], actor, now)
+    if "assignee_id" in changes:
+        assign(ticket, changes["assignee_id"], actor, now)
+    if "status" in changes and parse_status(changes["status"]) != ticket.status:
+        change_status(ticket, changes["status"], actor, now)
+    return ticket
+
+
+def delete_ticket(ticket, actor):
+    """An explicit admin action: the ticket, its conversation and its files go; the audit keeps a record."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed(_l("Only admins delete tickets."))
+    names = [attachment.stored_name for attachment in ticket.attachments if attachment.removed_at is None]
+    audit.record(actor, "ticket.deleted", "ticket", ticket.id, before=_snapshot(ticket) | {
+        "number": ticket.number, "title": ticket.title})
+    db.session.delete(ticket)
+    db.session.commit()
+    attachments.delete_files(names)
+
+
+# --- conversation -------------------------------------------------------------------------------
+
+
+def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
+    """A public reply or (staff only) an internal note. `author` None is the anonymous requester
+    writing through the tracking link. A staff reply starts the auto-close clock; the requester's
+    answer stops it."""
+    now = now or utcnow()
+    staff = is_staff_for(author, ticket)
+    if author is not None and not staff and not is_requester(author, ticket):
+        raise NotAllowed(_l("Only the requester, the agents working on this ticket and admins may reply."))
+    if internal and not staff:
+        raise NotAllowed(_l("Only staff write internal notes."), field="internal")
+    if ticket.is_closed:
+        raise Conflict(_l("This ticket is closed; reopen it to reply."), field="body")
+    uploads = attachments.check_uploads(files)
+    body = (body or "").strip()
+    if not body and not uploads:
+        raise ValidationFailed(_l("Write a message."), field="body")
+    if len(body) > BODY_MAX:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=BODY_MAX), field="body")
+
+    comment = TicketComment(
+        ticket=ticket, author=author, author_name=author.display_name if author else ticket.requester_name,
+        internal=internal, from_staff=staff, body=body, created_at=now,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    attachments.store(uploads, ticket, comment=comment, uploader=author)
+    if not internal:
+        ticket.awaiting_requester_since = now if staff else None
+        _touch(ticket, now, staff_acted=staff)
+    else:
+        ticket.updated_at = now
+    audit.record(author, "ticket.note" if internal else "ticket.reply", "ticket", ticket.id,
+                 after={"comment_id": comment.id, "internal": internal})
+    if staff and not internal:
+        notifications.public_reply(ticket, comment)
+    db.session.commit()
+    return comment
+
+
+def visible_comments(ticket, include_internal):
+    return [comment for comment in ticket.comments if include_internal or not comment.internal]
+
+
+# --- automation -------------------------------------------------------------------------------
+
+
+def close_stale_tickets(now=None, batch_size=200):
+    """Close tickets whose requester has not answered a staff reply for `auto_close_hours`, with
+    a notice to the requester. Returns how many it closed; running it twice closes nothing more."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=int(get_setting("auto_close_hours")))
+    closed = 0
+    while True:
+        query = (select(Ticket).where(Ticket.status != TicketStatus.CLOSED,
+                                      Ticket.awaiting_requester_since.is_not(None),
+                                      Ticket.awaiting_requester_since <= cutoff)
+                 .order_by(Ticket.id).limit(batch_size).with_for_update(skip_locked=True))
+        batch = list(db.session.scalars(query))
+        if not batch:
+            return closed
+        for ticket in batch:
+            before = _snapshot(ticket)
+            ticket.status, ticket.closed_at, ticket.updated_at = TicketStatus.CLOSED, now, now
+            ticket.awaiting_requester_since = None
+            audit.record(None, "ticket.auto_closed", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+            notifications.ticket_closed(ticket, automatically=True)
+        db.session.commit()
+        closed += len(batch)
+
+
+def attachment_of(ticket, attachment_id, include_internal):
+    """An attachment of this ticket whose file is still kept (files of internal notes only for
+    staff); NotFound otherwise."""
+    attachment = db.session.get(Attachment, attachment_id)
+    hidden = attachment is not None and attachment.comment is not None and attachment.comment.internal \
+        and not include_internal
+    if attachment is None or attachment.ticket_id != ticket.id or attachment.removed_at is not None or hidden:
+        raise NotFound(_l("This file does not exist or has been removed."))
+    return attachment
