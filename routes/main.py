@@ -20,16 +20,22 @@ ROLE_HOME = {
     Role.ADMIN: "reports.dashboard",
     Role.STAFF: "queue.panel",
     Role.REGISTRAR: "queue.kiosk",
+    Role.AGENT: "helpdesk.agent_tickets",
+    Role.USER: "helpdesk.my_tickets",
 }
 
 
 # The navigation bar per role: (endpoint, label).
 NAV_LINKS = {
-    Role.ADMIN: [("reports.dashboard", _l("Dashboard")), ("admin_queue.services", _l("Services")),
-                 ("admin_queue.counters", _l("Counters")), ("admin.users", _l("Users")),
-                 ("admin.settings", _l("Settings")), ("admin.audit", _l("Audit log"))],
+    Role.ADMIN: [("reports.dashboard", _l("Dashboard")), ("helpdesk.dashboard", _l("Helpdesk")),
+                 ("helpdesk.admin_tickets", _l("Tickets")), ("admin_queue.services", _l("Services")),
+                 ("admin_queue.counters", _l("Counters")), ("admin_helpdesk.areas", _l("Helpdesk settings")),
+                 ("admin.users", _l("Users")), ("admin.settings", _l("Settings")), ("admin.audit", _l("Audit log"))],
     Role.STAFF: [("queue.panel", _l("Counter panel"))],
     Role.REGISTRAR: [("queue.kiosk", _l("Kiosk"))],
+    Role.AGENT: [("helpdesk.agent_tickets", _l("My work")), ("helpdesk.my_tickets", _l("My tickets")),
+                 ("helpdesk.new_ticket", _l("New ticket"))],
+    Role.USER: [("helpdesk.my_tickets", _l("My tickets")), ("helpdesk.new_ticket", _l("New ticket"))],
 }
 
 

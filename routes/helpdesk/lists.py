@@ -1,2 +1,100 @@
-"""lists"""
-from routes.helpdesk import bp  # noqa: F401
+"""Ticket lists (mine, an agent's work, all) and the admin's helpdesk dashboard."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from extensions import db
+from models import Area, Category, Priority, Role, TicketStatus, User
+from routes import page_number
+from routes.helpdesk import bp
+from security import roles_required
+from services import ticket_stats
+from services.errors import ValidationFailed
+from services.ticket_queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
+from services.tickets import status_label
+from services.timeutil import utcnow
+
+LISTS = {
+    # scope → the page that lists it (links for sorting and pages)
+    "mine": "helpdesk.my_tickets",
+    "assigned": "helpdesk.agent_tickets",
+    "all": "helpdesk.admin_tickets",
+}
+
+
+def filter_choices(scope):
+    """Options of the filter bar (assignees only where it makes sense)."""
+    choices = {
+        "statuses": [(status, status_label(status)) for status in TicketStatus],
+        "priorities": db.session.execute(select(Priority.id, Priority.name).order_by(Priority.level)).all(),
+        "categories": db.session.execute(select(Category.id, Category.name, Area.name.label("area")).join(Area)
+                                         .order_by(Area.name, Category.name)).all(),
+        "areas": db.session.execute(select(Area.id, Area.name).order_by(Area.name)).all(),
+        "agents": [],
+    }
+    if scope == "all":
+        choices["agents"] = db.session.execute(select(User.id, User.full_name, User.username)
+                                               .where(User.role == Role.AGENT).order_by(User.full_name)).all()
+    return choices
+
+
+def render_list(scope, template, **extra):
+    error, page = None, None
+    try:
+        filters = TicketFilters.from_args(request.args)
+    except ValidationFailed as failure:
+        filters, error = TicketFilters(), failure
+    per_page = request.args.get("per_page", 25, type=int)
+    if error is None:
+        page = list_tickets(current_user, scope, filters, page=page_number(), per_page=per_page)
+    body = render_template(
+        template, scope=scope, endpoint=LISTS[scope], filters=filters, page=page, error=error,
+        choices=filter_choices(scope), per_page_choices=PER_PAGE_CHOICES, status_label=status_label,
+        now=utcnow(), **extra)
+    return body, (400 if error else 200)
+
+
+@bp.get("/tickets")
+@login_required
+def my_tickets():
+    return render_list("mine", "helpdesk/list.html")
+
+
+@bp.get("/tickets/ingeniero")
+@roles_required(Role.AGENT)
+def agent_tickets():
+    return render_list("assigned", "helpdesk/list.html", agent_stats=ticket_stats.agent_statistics(current_user))
+
+
+@bp.get("/tickets/admin")
+@roles_required(Role.ADMIN)
+def admin_tickets():
+    return render_list("all", "helpdesk/list.html")
+
+
+@bp.get("/tickets/dashboard")
+@roles_required(Role.ADMIN)
+def dashboard():
+    overview = ticket_stats.overview(current_user)
+    per_day = ticket_stats.created_and_closed_per_day(current_user)
+    charts = {
+        "by_category": [[name, count] for name, count in overview.by_category[:15]],
+        "by_area": [[name, count] for name, count in overview.by_area],
+        "by_status": [[str(status_label(status)), overview.by_status[status.value]] for status in TicketStatus],
+        "per_day": {"labels": [day.isoformat() for day, _, _ in per_day],
+                    "created": [created for _, created, _ in per_day],
+                    "closed": [closed for _, _, closed in per_day]},
+    }
+    return render_template("helpdesk/dashboard.html", overview=overview, charts=charts,
+                           activity=ticket_stats.recent_activity(current_user), status_label=status_label,
+                           activity_labels=activity_labels())
+
+
+def activity_labels():
+    return {
+        "ticket.created": _("filed"), "ticket.status": _("changed the status"),
+        "ticket.priority": _("changed the priority"), "ticket.assigned": _("changed the assignment"),
+        "ticket.edited": _("edited"), "ticket.reply": _("replied"), "ticket.note": _("wrote a note"),
+        "ticket.auto_closed": _("closed automatically"),
+    }

@@ -1,2 +1,149 @@
-"""public"""
-from routes.helpdesk import bp  # noqa: F401
+"""/soporte: filing a ticket without an account, and the secret tracking link that follows it.
+
+Bots are kept out by a CAPTCHA image drawn here (no outside service: many sites have no
+internet), a field people never see, and a rate limit per address. The CAPTCHA answer lives in
+the signed session only as an HMAC, so reading the cookie does not reveal it.
+"""
+import hashlib
+import hmac
+import secrets
+import time
+from io import BytesIO
+
+from captcha.image import ImageCaptcha
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+
+from extensions import limiter
+from routes import show_domain_error
+from routes.helpdesk import bp
+from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
+from routes.helpdesk.tickets import TICKET_FIELDS, uploaded_files
+from services import tickets as ticket_service
+from services.errors import DomainError
+from services.ticket_access import ticket_by_token
+from services.timeline import ticket_timeline
+from services.timeutil import utcnow
+
+CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to confuse
+CAPTCHA_LENGTH = 5
+CAPTCHA_MAX_AGE = 15 * 60  # seconds
+PUBLIC_FIELDS = TICKET_FIELDS | {"name": "name", "email": "email"}
+
+
+def new_captcha_text():
+    return "".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(CAPTCHA_LENGTH))
+
+
+def captcha_digest(nonce, answer):
+    key = current_app.secret_key.encode()
+    return hmac.new(key, f"captcha:{nonce}:{answer.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def captcha_passed(answer):
+    """True when `answer` matches the last image shown to this browser; each image works once."""
+    issued = session.pop("captcha", None)
+    if not issued or not answer or time.time() - issued.get("at", 0) > CAPTCHA_MAX_AGE:
+        return False
+    return hmac.compare_digest(issued["digest"], captcha_digest(issued["nonce"], answer))
+
+
+def public_rate_limit():
+    return current_app.config.get("PUBLIC_TICKET_RATE_LIMIT", "5 per minute; 30 per day")
+
+
+@bp.get("/soporte/captcha.png")
+def captcha_image():
+    text, nonce = new_captcha_text(), secrets.token_hex(8)
+    session["captcha"] = {"nonce": nonce, "digest": captcha_digest(nonce, text), "at": int(time.time())}
+    image = ImageCaptcha(width=220, height=80).generate(text)
+    response = send_file(BytesIO(image.getvalue()), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/soporte", methods=["GET", "POST"])
+@limiter.limit(public_rate_limit, methods=["POST"])
+def public_new_ticket():
+    form = PublicTicketForm()
+    form.fill_choices(staff=False)
+    if form.validate_on_submit():
+        if form.website.data:  # only bots fill the hidden field: act as if all went well, keep nothing
+            current_app.logger.info("public ticket discarded: honeypot filled from %s", request.remote_addr)
+            flash(_("Thank you. Your request has been received."), "success")
+            return redirect(url_for("helpdesk.public_new_ticket"))
+        if not captcha_passed(form.captcha.data):
+            form.captcha.errors = [_("The characters do not match the image. Try the new one.")]
+        else:
+            try:
+                ticket = ticket_service.file_ticket(
+                    title=form.title.data, description=form.description.data, category_id=form.category_id.data,
+                    location_id=form.location_id.data or None, requester_name=form.name.data,
+                    requester_email=form.email.data.lower(), files=uploaded_files(),
+                )
+            except DomainError as error:
+                show_domain_error(form, error, PUBLIC_FIELDS)
+            else:
+                flash(_("Ticket %(number)s filed. Keep this page's address to follow it; we have also sent it "
+                        "to %(email)s.", number=ticket.number, email=ticket.requester_email), "success")
+                return redirect(url_for("helpdesk.track", token=ticket.tracking_token))
+    elif request.method == "POST":
+        session.pop("captcha", None)  # a failed attempt never gets a second try at the same image
+    form.captcha.data = ""
+    return render_template("helpdesk/public_new.html", form=form)
+
+
+def tracking_context(ticket, token):
+    return {
+        "ticket": ticket, "staff": False, "requester_view": True, "public_token": token,
+        "timeline": ticket_timeline(ticket, include_internal=False),
+        "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
+        "next_statuses": [s for s in ticket_service.TRANSITIONS[ticket.status]
+                          if s in ticket_service.REQUESTER_TRANSITIONS],
+        "status_label": ticket_service.status_label,
+        "file_url": lambda file: url_for("helpdesk.public_download", token=token, attachment_id=file.id),
+    }
+
+
+@bp.get("/soporte/t/<token>")
+def track(token):
+    ticket = ticket_by_token(token)
+    response = current_app.make_response(render_template("helpdesk/ticket.html", **tracking_context(ticket, token)))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key: never pass it on
+    return response
+
+
+@bp.post("/soporte/t/<token>/reply")
+@limiter.limit(public_rate_limit)
+def public_reply(token):
+    ticket = ticket_by_token(token)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ticket_service.add_comment(ticket, form.body.data, None, files=uploaded_files())
+    except DomainError as error:
+        show_domain_error(form, error, {"body": "body", "attachments": "attachments"})
+        context = tracking_context(ticket, token) | {"reply_form": form}
+        return render_template("helpdesk/ticket.html", **context), error.status
+    flash(_("Reply sent."), "success")
+    return redirect(url_for("helpdesk.track", token=token, _anchor="conversation-end"))
+
+
+@bp.post("/soporte/t/<token>/status")
+def public_status(token):
+    """The requester may close their ticket or reopen it; nothing else."""
+    ticket = ticket_by_token(token)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        status = ticket_service.parse_status(form.status.data)
+        if status not in ticket_service.REQUESTER_TRANSITIONS:
+            abort(403)
+        ticket_service.change_status(ticket, status, None)
+    except DomainError as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Status changed."), "success")
+    return redirect(url_for("helpdesk.track", token=token))

@@ -1,2 +1,157 @@
-"""tickets"""
-from routes.helpdesk import bp  # noqa: F401
+"""Filing a ticket, the ticket page, and what people do there: reply, note, status, priority,
+assignment. Every route finds the ticket through the visibility rules, so a ticket one may not
+see is a 404."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models import Role, TicketStatus
+from routes import show_domain_error
+from routes.helpdesk import bp
+from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
+from services import tickets as ticket_service
+from services.errors import DomainError
+from services.settings import get_setting
+from services.ticket_access import is_requester, is_staff_for, visible_ticket
+from services.timeline import ticket_timeline
+from services.timeutil import utcnow
+
+TICKET_FIELDS = {"category_id": "category_id", "location_id": "location_id", "priority_id": "priority_id",
+                 "title": "title", "description": "description", "attachments": "attachments"}
+
+
+@bp.context_processor
+def attachment_limits():
+    return {"attachment_limits": {"files": int(get_setting("attachment_max_files")),
+                                  "mb": int(get_setting("attachment_max_mb"))}}
+
+
+def uploaded_files():
+    return [f for f in request.files.getlist("attachments") if f and f.filename]
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@login_required
+def new_ticket():
+    staff = current_user.role in (Role.ADMIN, Role.AGENT)
+    form = TicketForm()
+    form.fill_choices(staff)
+    if form.validate_on_submit():
+        try:
+            ticket = ticket_service.file_ticket(
+                title=form.title.data, description=form.description.data, category_id=form.category_id.data,
+                location_id=form.location_id.data or None, requester=current_user,
+                priority_id=(form.priority_id.data or None) if staff else None, files=uploaded_files(),
+            )
+        except DomainError as error:
+            show_domain_error(form, error, TICKET_FIELDS)
+        else:
+            flash(_("Ticket %(number)s filed. We will keep you posted by email.", number=ticket.number), "success")
+            return redirect(url_for("helpdesk.ticket_detail", ticket_id=ticket.id))
+    return render_template("helpdesk/new.html", form=form, public=False)
+
+
+def ticket_page_context(ticket, viewer):
+    """What the ticket page shows `viewer`: staff get notes, actions and the assignment."""
+    staff = is_staff_for(viewer, ticket)
+    context = {
+        "ticket": ticket, "staff": staff, "requester_view": is_requester(viewer, ticket) and not staff,
+        "timeline": ticket_timeline(ticket, include_internal=staff),
+        "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
+        "next_statuses": sorted(ticket_service.TRANSITIONS[ticket.status], key=list(TicketStatus).index),
+        "status_label": ticket_service.status_label, "public_token": None,
+        "file_url": lambda file: url_for("helpdesk.download", ticket_id=ticket.id, attachment_id=file.id),
+    }
+    if not staff:
+        context["next_statuses"] = [s for s in context["next_statuses"] if s in ticket_service.REQUESTER_TRANSITIONS]
+    if staff:
+        priority_form = PriorityForm(priority_id=ticket.priority_id)
+        priority_form.priority_id.choices = priority_choices(with_default=False)
+        context["priority_form"] = priority_form
+    if viewer.role == Role.ADMIN:
+        assign_form = AssignForm(assignee_id=ticket.assignee_id or 0)
+        assign_form.assignee_id.choices = [(0, _("— Unassigned —"))] + [
+            (agent.id, agent.display_name + ("" if agent.available else " · " + _("not available")))
+            for agent in ticket_service.assignable_agents(ticket.area_id)]
+        context["assign_form"] = assign_form
+    context["can_take"] = (viewer.role == Role.AGENT and staff and ticket.assignee_id is None)
+    return context
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@login_required
+def ticket_detail(ticket_id):
+    ticket = visible_ticket(ticket_id, current_user)
+    return render_template("helpdesk/ticket.html", **ticket_page_context(ticket, current_user))
+
+
+def back_to(ticket, anchor=None):
+    return redirect(url_for("helpdesk.ticket_detail", ticket_id=ticket.id, _anchor=anchor))
+
+
+def run_action(ticket, action, success_message):
+    """Run a service call for the ticket page; its domain error becomes a flash."""
+    try:
+        action()
+    except DomainError as error:
+        flash(str(error), "danger")
+    else:
+        flash(success_message, "success")
+    return back_to(ticket)
+
+
+@bp.post("/tickets/<int:ticket_id>/reply")
+@login_required
+def reply(ticket_id):
+    ticket = visible_ticket(ticket_id, current_user)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        context = ticket_page_context(ticket, current_user) | {"reply_form": form}
+        return render_template("helpdesk/ticket.html", **context), 400
+    try:
+        ticket_service.add_comment(ticket, form.body.data, current_user, internal=form.internal.data,
+                                   files=uploaded_files())
+    except DomainError as error:
+        show_domain_error(form, error, {"body": "body", "attachments": "attachments", "internal": "internal"})
+        context = ticket_page_context(ticket, current_user) | {"reply_form": form}
+        return render_template("helpdesk/ticket.html", **context), error.status
+    flash(_("Note saved.") if form.internal.data else _("Reply sent."), "success")
+    return back_to(ticket, "conversation-end")
+
+
+@bp.post("/tickets/<int:ticket_id>/status")
+@login_required
+def change_status(ticket_id):
+    ticket = visible_ticket(ticket_id, current_user)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return run_action(ticket, lambda: ticket_service.change_status(ticket, form.status.data, current_user),
+                      _("Status changed."))
+
+
+@bp.post("/tickets/<int:ticket_id>/priority")
+@login_required
+def change_priority(ticket_id):
+    ticket = visible_ticket(ticket_id, current_user)
+    form = PriorityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return run_action(ticket, lambda: ticket_service.change_priority(ticket, form.priority_id.data, current_user),
+                      _("Priority changed."))
+
+
+@bp.post("/tickets/<int:ticket_id>/assign")
+@login_required
+def assign(ticket_id):
+    ticket = visible_ticket(ticket_id, current_user)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    assignee_id = form.assignee_id.data or None
+    if request.form.get("take") and current_user.role == Role.AGENT:
+        assignee_id = current_user.id
+    return run_action(ticket, lambda: ticket_service.assign(ticket, assignee_id, current_user),
+                      _("Assignment saved."))

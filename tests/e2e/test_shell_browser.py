@@ -7,8 +7,8 @@ DEMO_HOMES = {
     "admin": "/admin",
     "staff1": "/panel",
     "registrar1": "/registro",
-    "agent1": "/account",
-    "user1": "/account",
+    "agent1": "/tickets/ingeniero",
+    "user1": "/tickets",
 }
 
 
@@ -38,7 +38,7 @@ def test_dark_mode_is_remembered_across_pages(page):
     assert html.get_attribute("data-bs-theme") == "dark"
     assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
     sign_in(page, "agent1")
-    page.wait_for_url("**/account")
+    page.wait_for_url("**/tickets/ingeniero")
     assert page.locator("html").get_attribute("data-bs-theme") == "dark"
     page.reload()
     assert page.locator("html").get_attribute("data-bs-theme") == "dark"

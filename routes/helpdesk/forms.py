@@ -1,0 +1,85 @@
+"""Forms of the helpdesk pages. Choices come from the active catalogues when the form is built."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import Email, InputRequired, Length, Optional
+from sqlalchemy import select
+
+from extensions import db
+from forms import strip_text
+from models import Area, Category, Location, Priority
+from services.tickets import BODY_MAX, NAME_MAX, TITLE_MAX
+
+
+def category_choices():
+    """Categories grouped by area (rendered as <optgroup>s)."""
+    rows = db.session.execute(
+        select(Category.id, Category.name, Area.name).join(Area)
+        .where(Category.active.is_(True), Area.active.is_(True)).order_by(Area.name, Category.name)).all()
+    groups = {}
+    for category_id, name, area_name in rows:
+        groups.setdefault(area_name, []).append((category_id, name))
+    return groups
+
+
+def location_choices():
+    locations = db.session.execute(select(Location.id, Location.name).where(Location.active.is_(True))
+                                   .order_by(Location.name)).all()
+    return [(0, _l("— Not specified —"))] + [(row.id, row.name) for row in locations]
+
+
+def priority_choices(with_default=True):
+    priorities = db.session.execute(select(Priority.id, Priority.name).order_by(Priority.level)).all()
+    first = [(0, _l("From the category"))] if with_default else []
+    return first + [(row.id, row.name) for row in priorities]
+
+
+class TicketForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip_text], validators=[InputRequired(), Length(max=TITLE_MAX)])
+    category_id = SelectField(_l("Category"), coerce=int, validate_choice=False,
+                              validators=[InputRequired(message=_l("Choose a category."))])
+    location_id = SelectField(_l("Location"), coerce=int, default=0, validate_choice=False)
+    priority_id = SelectField(_l("Priority"), coerce=int, default=0, validate_choice=False)
+    description = TextAreaField(_l("Description"), filters=[strip_text],
+                                validators=[InputRequired(), Length(max=BODY_MAX)],
+                                description=_l("Markdown works: **bold**, *italics*, lists and links."))
+    attachments = MultipleFileField(_l("Attachments"))
+
+    def fill_choices(self, staff):
+        self.category_id.choices = category_choices()
+        self.location_id.choices = location_choices()
+        if staff:
+            self.priority_id.choices = priority_choices()
+        else:
+            del self.priority_id
+
+
+class PublicTicketForm(TicketForm):
+    """Filing without an account: a name and an email to write back to, a CAPTCHA, and a field
+    people never see (bots fill it in)."""
+
+    name = StringField(_l("Your name"), filters=[strip_text], validators=[InputRequired(), Length(max=NAME_MAX)])
+    email = EmailField(_l("Your email"), filters=[strip_text],
+                       validators=[InputRequired(), Email(), Length(max=255)])
+    captcha = StringField(_l("Characters in the image"), filters=[strip_text],
+                          validators=[InputRequired(), Length(max=12)])
+    website = StringField(_l("Leave this empty"), validators=[Optional()])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Message"), filters=[strip_text], validators=[Length(max=BODY_MAX)])
+    internal = BooleanField(_l("Internal note (only staff see it)"))
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[InputRequired()])
+
+
+class PriorityForm(FlaskForm):
+    priority_id = SelectField(_l("Priority"), coerce=int, validate_choice=False)
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField(_l("Assigned to"), coerce=int, validate_choice=False)

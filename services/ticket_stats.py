@@ -1,0 +1,140 @@
+"""Helpdesk figures for the dashboards and the API.
+
+The counters come from one grouped scan of the tickets (status × category × priority ×
+assignee × overdue), added up in Python: one query instead of one per chart.
+"""
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import case, func, select
+
+from extensions import db
+from models import Area, AuditLog, Category, Priority, Ticket, TicketStatus, User
+from services.ticket_access import restrict_to_visible, staff_scope
+from services.timeutil import day_bounds, local_now, local_today, seconds_between, utcnow
+
+URGENT_CODES = ("high", "critical")
+
+
+@dataclass
+class Overview:
+    total: int = 0
+    open: int = 0  # every status but closed
+    unassigned: int = 0
+    urgent: int = 0  # high and critical, not closed
+    overdue: int = 0
+    by_status: dict = field(default_factory=dict)
+    by_category: list = field(default_factory=list)  # [(name, count)]
+    by_area: list = field(default_factory=list)
+    workload: list = field(default_factory=list)  # [(agent, open, overdue)]
+
+    def as_dict(self):
+        return {
+            "total": self.total, "open": self.open, "unassigned": self.unassigned, "urgent": self.urgent,
+            "overdue": self.overdue, "by_status": self.by_status,
+            "by_category": [{"name": name, "count": count} for name, count in self.by_category],
+            "by_area": [{"name": name, "count": count} for name, count in self.by_area],
+            "workload": [{"agent_id": agent.id, "agent": agent.display_name, "open": open_, "overdue": overdue}
+                         for agent, open_, overdue in self.workload],
+        }
+
+
+def overview(user, now=None):
+    """Counters and breakdowns over the tickets `user` may see."""
+    now = now or utcnow()
+    overdue = case((Ticket.due_at < now, True), else_=False)
+    grouped = restrict_to_visible(
+        select(Ticket.status, Ticket.category_id, Ticket.area_id, Ticket.priority_id, Ticket.assignee_id,
+               overdue.label("overdue"), func.count().label("n"))
+        .group_by(Ticket.status, Ticket.category_id, Ticket.area_id, Ticket.priority_id, Ticket.assignee_id,
+                  overdue), user)
+    rows = db.session.execute(grouped).all()
+    urgent_ids = set(db.session.scalars(select(Priority.id).where(Priority.code.in_(URGENT_CODES))))
+
+    result = Overview(by_status={status.value: 0 for status in TicketStatus})
+    categories, areas, agent_open, agent_overdue = Tally(), Tally(), Tally(), Tally()
+    for status, category_id, area_id, priority_id, assignee_id, is_overdue, count in rows:
+        result.total += count
+        result.by_status[status.value] += count
+        categories[category_id] += count
+        areas[area_id] += count
+        if status == TicketStatus.CLOSED:
+            continue
+        result.open += count
+        result.unassigned += count if assignee_id is None else 0
+        result.urgent += count if priority_id in urgent_ids else 0
+        result.overdue += count if is_overdue else 0
+        if assignee_id is not None:
+            agent_open[assignee_id] += count
+            agent_overdue[assignee_id] += count if is_overdue else 0
+
+    result.by_category = _named(Category, categories)
+    result.by_area = _named(Area, areas)
+    agents = {agent.id: agent for agent in db.session.scalars(select(User).where(User.id.in_(agent_open)))}
+    result.workload = sorted(((agents[i], n, agent_overdue[i]) for i, n in agent_open.items() if i in agents),
+                             key=lambda row: (-row[1], row[0].display_name))
+    return result
+
+
+def _named(model, tally):
+    names = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(list(tally)))).all())
+    return sorted(((names.get(key, "?"), count) for key, count in tally.items()), key=lambda row: -row[1])
+
+
+def created_and_closed_per_day(user, days=30, now=None):
+    """[(local date, created, closed)] for the last `days` local days, oldest first."""
+    now = now or utcnow()
+    last_day = local_today(now)
+    first_day = last_day - timedelta(days=days - 1)
+    start, end = day_bounds(first_day, last_day)
+    created = _per_day(user, Ticket.created_at, start, end)
+    closed = _per_day(user, Ticket.closed_at, start, end)
+    return [(day, created.get(day, 0), closed.get(day, 0))
+            for day in (first_day + timedelta(days=n) for n in range(days))]
+
+
+def _per_day(user, column, start, end):
+    """Counts per local day. Reads only the timestamps in range (index range scan) and buckets
+    them in Python, so local days are exact on every database."""
+    query = restrict_to_visible(select(column).where(column >= start, column < end), user)
+    tally = Tally(local_now(moment).date() for moment in db.session.scalars(query))
+    return dict(tally)
+
+
+def recent_activity(user, limit=10):
+    """The latest changes to tickets `user` may see: [(AuditLog, Ticket)]."""
+    visible = restrict_to_visible(select(Ticket.id), user).scalar_subquery()
+    query = (select(AuditLog, Ticket).join(Ticket, Ticket.id == AuditLog.entity_id)
+             .where(AuditLog.entity_type == "ticket", AuditLog.entity_id.in_(visible))
+             .order_by(AuditLog.id.desc()).limit(limit))
+    return db.session.execute(query).all()
+
+
+def agent_statistics(agent, now=None, days=30):
+    """An agent's own figures: their open work by status, overdue, closed lately and how long
+    their tickets took to close."""
+    now = now or utcnow()
+    mine = staff_scope(agent)
+    by_status = dict(db.session.execute(
+        select(Ticket.status, func.count()).where(Ticket.assignee_id == agent.id).group_by(Ticket.status)).all())
+    closed_count, average_seconds = _closed_figures(agent, now - timedelta(days=days))
+    return {
+        "open": by_status.get(TicketStatus.OPEN, 0),
+        "in_progress": by_status.get(TicketStatus.IN_PROGRESS, 0),
+        "on_hold": by_status.get(TicketStatus.ON_HOLD, 0),
+        "unassigned_in_areas": db.session.scalar(
+            select(func.count()).where(mine, Ticket.assignee_id.is_(None), Ticket.status != TicketStatus.CLOSED)),
+        "overdue": db.session.scalar(
+            select(func.count()).where(Ticket.assignee_id == agent.id, Ticket.status != TicketStatus.CLOSED,
+                                       Ticket.due_at < now)),
+        "closed_recently": closed_count,
+        "average_hours_to_close": round(average_seconds / 3600, 1) if average_seconds else None,
+        "days": days,
+    }
+
+
+def _closed_figures(agent, since):
+    return db.session.execute(
+        select(func.count(), func.avg(seconds_between(Ticket.created_at, Ticket.closed_at)))
+        .where(Ticket.assignee_id == agent.id, Ticket.closed_at >= since)).one()
