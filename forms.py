@@ -153,7 +153,24 @@ class DisplayFields:
                 "display_recent_count": self.display_recent_count.data}
 
 
-class SettingsForm(OrganisationFields, MailFields, DisplayFields, FlaskForm):
+class HelpdeskFields:
+    attachment_max_mb = IntegerField(_l("Largest attachment (MB)"), default=5,
+                                     validators=[InputRequired(), NumberRange(1, 25)])
+    attachment_max_files = IntegerField(_l("Attachments per ticket or reply"), default=5,
+                                        validators=[InputRequired(), NumberRange(0, 20)])
+    attachment_retention_days = IntegerField(
+        _l("Remove the files of tickets closed more than (days) ago"), default=7,
+        validators=[InputRequired(), NumberRange(1, 3650)])
+    auto_close_hours = IntegerField(
+        _l("Close a ticket when the requester has not answered a staff reply for (hours)"), default=72,
+        validators=[InputRequired(), NumberRange(1, 24 * 365)])
+
+    def helpdesk_settings(self):
+        return {name: getattr(self, name).data for name in
+                ("attachment_max_mb", "attachment_max_files", "attachment_retention_days", "auto_close_hours")}
+
+
+class SettingsForm(OrganisationFields, MailFields, DisplayFields, HelpdeskFields, FlaskForm):
     allow_registration = BooleanField(_l("People may create their own requester account"))
 
 
@@ -192,3 +209,61 @@ class CounterForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=40)])
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)])
     active = BooleanField(_l("Active"), default=True)
+
+
+# --- Helpdesk catalogues (admin) ------------------------------------------------------------
+
+from wtforms import TelField, TextAreaField  # noqa: E402
+from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
+
+MAX_SLA_HOURS = 8760
+PHONE_RULE = Regexp(r"^[0-9 +()./#-]*\Z", message=_l("Digits, spaces and + ( ) - . / # only."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes: easier than a multi-select to tick on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AreaForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=80)])
+    description = TextAreaField(_l("Description"), filters=[strip_text], validators=[Optional(), Length(max=2000)])
+
+
+class CategoryForm(FlaskForm):
+    """Choices are filled by the page: active areas (plus the category's own) and the priorities."""
+
+    area_id = SelectField(_l("Area"), coerce=optional_id, validators=[InputRequired()])
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=120)])
+    default_priority_id = SelectField(_l("Default priority"), coerce=optional_id, validators=[InputRequired()],
+                                      description=_l("New tickets of this category start with it."))
+
+
+class PriorityForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=40)])
+    response_hours = IntegerField(_l("First response within (hours)"),
+                                  validators=[InputRequired(), NumberRange(1, MAX_SLA_HOURS)])
+    resolution_hours = IntegerField(_l("Resolution within (hours)"),
+                                    validators=[InputRequired(), NumberRange(1, MAX_SLA_HOURS)],
+                                    description=_l("Sets the due time of new tickets."))
+
+    def validate_resolution_hours(self, field):
+        if field.data is not None and self.response_hours.data is not None and field.data < self.response_hours.data:
+            raise ValidationError(_l("Resolution cannot take fewer hours than the first response."))
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=120)])
+
+
+class AgentForm(FlaskForm):
+    """`area_ids` choices are filled by the page with the active areas."""
+
+    area_ids = MultiCheckboxField(_l("Areas"), coerce=int)
+    specialty = StringField(_l("Specialty"), filters=[strip_text], validators=[Optional(), Length(max=100)])
+    phone = TelField(_l("Phone"), filters=[strip_text], validators=[Optional(), Length(max=40), PHONE_RULE])
+    available = BooleanField(_l("Available for new tickets"),
+                             description=_l("New tickets of their areas are assigned automatically only to "
+                                            "available agents."))

@@ -142,6 +142,7 @@ def settings():
             "allow_registration": bool(form.allow_registration.data),
             **form.mail_settings(keep_password=stored.get("mail_password")),
             **form.display_settings(),
+            **form.helpdesk_settings(),
         }
         settings_service.save_settings(changes, current_user)
         flash(_("Settings saved."), "success")

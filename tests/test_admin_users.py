@@ -153,12 +153,30 @@ def test_inactive_admins_do_not_count(app, admin_client, users):
     assert user_by_name(app, "admin1").active
 
 
+HELPDESK_FIELDS = {"attachment_max_mb": "5", "attachment_max_files": "5", "attachment_retention_days": "7",
+                   "auto_close_hours": "72"}
+
+
+def test_helpdesk_limits_are_settings(app, admin_client, users):
+    base = {"organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es", "mail_port": "587",
+            "display_recent_count": "6"}
+    response = admin_client.post("/admin/settings", data={
+        **base, "attachment_max_mb": "2", "attachment_max_files": "3", "attachment_retention_days": "30",
+        "auto_close_hours": "48"})
+    assert response.status_code == 302
+    from services.settings import get_setting
+    with app.test_request_context():
+        assert [get_setting(key) for key in HELPDESK_FIELDS] == [2, 3, 30, 48]
+    response = admin_client.post("/admin/settings", data={**base, **HELPDESK_FIELDS, "attachment_max_mb": "500"})
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+
+
 def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_client, users):
     response = admin_client.post("/admin/settings", data={
         "organisation_name": "Municipalidad de Ñuñoa", "timezone": "America/Santiago", "default_locale": "es",
         "allow_registration": "y", "mail_server": "smtp.example.org", "mail_port": "2525",
         "mail_username": "desk", "mail_password": "s3cret", "mail_use_tls": "y",
-        "mail_default_sender": "desk@example.org", "display_recent_count": "6",
+        "mail_default_sender": "desk@example.org", "display_recent_count": "6", **HELPDESK_FIELDS,
     })
     assert response.status_code == 302
     page = admin_client.get("/admin/settings").get_data(as_text=True)
@@ -170,6 +188,7 @@ def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_cli
     admin_client.post("/admin/settings", data={
         "organisation_name": "Municipalidad de Ñuñoa", "timezone": "America/Santiago", "default_locale": "es",
         "mail_server": "smtp.example.org", "mail_port": "2525", "mail_use_tls": "y", "display_recent_count": "6",
+        **HELPDESK_FIELDS,
     })
     from services.settings import get_setting
     with app.test_request_context():
@@ -194,7 +213,7 @@ def test_audit_page_lists_changes(admin_client, users):
 def test_call_screen_switches_are_settings(app, admin_client, client, users):
     response = admin_client.post("/admin/settings", data={
         "organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es", "mail_port": "587",
-        "display_chime": "y", "display_recent_count": "3",  # no flash, no speech
+        "display_chime": "y", "display_recent_count": "3", **HELPDESK_FIELDS,  # no flash, no speech
     })
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
