@@ -4,6 +4,7 @@ Values an administrator changes at run time (organisation name, SMTP, ...) live 
 `settings` table instead; see services/settings.py. The environment gives their defaults.
 """
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -44,6 +45,20 @@ def env_timezone(name, default):
     except (ZoneInfoNotFoundError, ValueError):
         raise RuntimeError(f"{name}={value!r} is not a known timezone (e.g. America/Lima)") from None
     return value
+
+
+ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def parse_origins(value, name="CORS_ORIGINS"):
+    """A comma-separated list (or a list) of exact origins such as https://app.example.org.
+    "*" and anything that is not a plain scheme://host[:port] is refused: a typo must not open the API."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    origins = [item.strip().rstrip("/") for item in items if item and item.strip()]
+    for origin in origins:
+        if not ORIGIN_PATTERN.match(origin):
+            raise RuntimeError(f"{name}: {origin!r} is not an origin like https://app.example.org (no '*')")
+    return origins
 
 
 def load_or_create_secret_key(instance_dir):
@@ -89,6 +104,8 @@ def build_config(instance_dir=None):
         "ASYNC_MODE": "threading",
         "SOCKETIO_ALLOWED_ORIGINS": [o for o in env_str("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o],
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # Origins of separate front ends that may call the JSON API (/api/*); empty: none.
+        "CORS_ORIGINS": parse_origins(env_str("CORS_ORIGINS", "")),
         # Organisation defaults (the setup wizard and admin settings override these)
         "ORGANISATION_NAME": env_str("ORGANISATION_NAME", "Service Desk"),
         "TIMEZONE": env_timezone("TIMEZONE", "America/Mexico_City"),
@@ -106,6 +123,8 @@ def build_config(instance_dir=None):
         # A form token lasts as long as its session: kiosk and panel pages stay open all day.
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,
+        # Helpdesk attachments: kept outside static/ so only the download routes serve them.
+        "UPLOAD_DIR": env_str("UPLOAD_DIR", str(instance_dir / "uploads")),
         # Rate limits (Flask-Limiter); Redis storage when REDIS_URL is set
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
@@ -124,6 +143,12 @@ def build_config(instance_dir=None):
         "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", True),
         "MAIL_USE_SSL": env_bool("MAIL_USE_SSL", False),
         "MAIL_DEFAULT_SENDER": env_str("MAIL_DEFAULT_SENDER"),
+        "MAIL_TIMEOUT": env_int("MAIL_TIMEOUT", 10),  # seconds the sender waits for the SMTP server
+        # Where people reach the app, for links in mail; unset: the request's address, or HOST:PORT in jobs.
+        "PUBLIC_URL": env_str("PUBLIC_URL"),
+        # Scheduled jobs (mail, auto-close, file retention) run inside run.py / wsgi.py; turn this
+        # off to run them from cron with `flask jobs run` instead.
+        "JOBS_ENABLED": env_bool("JOBS_ENABLED", True),
         # Seeding
         "ADMIN_USERNAME": env_str("ADMIN_USERNAME", "admin"),
         "ADMIN_PASSWORD": env_str("ADMIN_PASSWORD"),

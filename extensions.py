@@ -1,9 +1,11 @@
 """Extensions, created unbound; app.py binds them to the application."""
 from flask_babel import Babel
+from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -34,7 +36,17 @@ csrf = CSRFProtect()
 socketio = SocketIO()
 babel = Babel()
 jwt = JWTManager()
+mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+cors = CORS()
+
+
+def init_cors(app):
+    """Cross-origin calls reach the JSON API only, and only from CORS_ORIGINS (exact origins, never
+    "*"). The API authenticates with a Bearer header, not cookies, so no credentials are allowed."""
+    cors.init_app(app, resources={r"/api/.*": {"origins": app.config["CORS_ORIGINS"]}},
+                  allow_headers=["Authorization", "Content-Type"], expose_headers=["Location"],
+                  methods=["GET", "POST", "PUT", "DELETE"], supports_credentials=False, max_age=600)
 
 
 @event.listens_for(Engine, "connect")

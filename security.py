@@ -32,8 +32,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 # Endpoints that work before the first admin exists, or that a session past its time may reach.
-SETUP_FREE_ENDPOINTS = {"static", "setup.wizard", "main.healthz", "main.set_language"}
-API_BLUEPRINTS = {"api", "api_queue"}
+SETUP_FREE_ENDPOINTS = {"static", "setup.wizard", "main.healthz", "main.set_language", "api_docs.openapi"}
+API_BLUEPRINTS = {"api", "api_queue", "api_tickets", "api_docs"}
 PASSWORD_CHANGE_FREE_ENDPOINTS = {"static", "auth.change_password", "auth.logout", "main.set_language",
                                   "main.healthz", "auth.keepalive"}
 
@@ -43,6 +43,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or request.is_secure
+
+    def should_set_cookie(self, app, session):
+        """The JSON API never refreshes a browser's session cookie: it does not use the session."""
+        return uses_browser_session() and super().should_set_cookie(app, session)
 
 
 def init_app(app):

@@ -1,4 +1,5 @@
-"""Initial data: the first admin, and with --demo the demo accounts and catalogues.
+"""Initial data: the first admin and the fixed priority levels, and with --demo the demo
+accounts and catalogues.
 
 Every step looks its row up by a natural key first, so seeding twice changes nothing.
 """
@@ -8,15 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from extensions import db
-from models import Area, Category, Counter, CounterService, Priority, Role, Service, User
+from models import Area, Category, Counter, CounterService, Location, Priority, Role, Service, User
+from services.catalogues import DEFAULT_PRIORITIES
 
-PRIORITIES = [
-    # code, name, level, response hours, resolution hours
-    ("low", "Baja", 1, 24, 120),
-    ("medium", "Media", 2, 8, 72),
-    ("high", "Alta", 3, 4, 24),
-    ("critical", "Crítica", 4, 1, 8),
-]
+PRIORITIES = DEFAULT_PRIORITIES  # code, name, level, response hours, resolution hours
 SERVICES = [("A", "General", "#0d6efd"), ("B", "Caja", "#198754")]
 COUNTERS = [("Módulo 1", ["A", "B"]), ("Módulo 2", ["B", "A"]), ("Módulo 3", ["A"])]
 AREAS = {
@@ -26,6 +22,12 @@ AREAS = {
         ("Software y aplicaciones", "medium"),
     ],
     "Facturación": [("Pagos", "high"), ("Facturas y comprobantes", "low")],
+}
+LOCATIONS = ["Edificio Central", "Sede Norte", "Laboratorio"]
+# username: areas, specialty, phone
+DEMO_AGENTS = {
+    "agent1": (["Soporte Técnico"], "Redes y Servidores", "600 100 201"),
+    "agent2": (["Soporte Técnico", "Facturación"], "Software", "600 100 202"),
 }
 DEMO_USERS = [
     # username, role, full name, counter
@@ -70,7 +72,8 @@ def seed_admin(report, username, password=None, must_change=None):
     report.created.append(f"user {admin.username} (admin)")
 
 
-def seed_catalogues(report):
+def seed_priorities(report):
+    """The four fixed levels every category and ticket needs, demo or not."""
     priorities = {}
     for code, name, level, response, resolution in PRIORITIES:
         priorities[code], created = _get_or_create(
@@ -79,6 +82,11 @@ def seed_catalogues(report):
         )
         if created:
             report.created.append(f"priority {code}")
+    return priorities
+
+
+def seed_catalogues(report):
+    priorities = seed_priorities(report)
     services = {}
     for position, (prefix, name, color) in enumerate(SERVICES):
         services[prefix], created = _get_or_create(
@@ -104,6 +112,10 @@ def seed_catalogues(report):
             )
             if created:
                 report.created.append(f"category {category_name}")
+    for name in LOCATIONS:
+        _, created = _get_or_create(Location, {"name": name})
+        if created:
+            report.created.append(f"location {name}")
 
 
 def seed_demo_users(report, password):
@@ -115,6 +127,9 @@ def seed_demo_users(report, password):
         user.set_password(password)
         if counter_name:
             user.counter = db.session.scalar(select(Counter).where(Counter.name == counter_name))
+        if username in DEMO_AGENTS:
+            area_names, user.specialty, user.phone = DEMO_AGENTS[username]
+            user.areas = list(db.session.scalars(select(Area).where(Area.name.in_(area_names))))
         db.session.add(user)
         report.created.append(f"user {username} ({role.value})")
 
@@ -126,6 +141,7 @@ def seed(admin_username, admin_password=None, demo=False, demo_password=None):
         seed_admin(report, admin_username, demo_password, must_change=False)
     else:
         seed_admin(report, admin_username, admin_password)
+    seed_priorities(report)
     if demo:
         seed_catalogues(report)
         seed_demo_users(report, demo_password)

@@ -237,7 +237,7 @@ class Page:
 
 def list_tickets(user, scope, filters, page=1, per_page=25, now=None):
     """One page of tickets: a COUNT and one SELECT."""
-    per_page = per_page if per_page in PER_PAGE_CHOICES else 25
+    per_page = min(max(per_page, 1), PER_PAGE_CHOICES[-1])
     base = apply_filters(scoped_query(user, scope), filters, now)
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Ticket.id).subquery()))
     query = with_related(ordered(base, filters)).limit(per_page).offset((page - 1) * per_page)

@@ -157,23 +157,29 @@ def file_ticket(*, title, description, category_id, requester=None, requester_na
 # --- changes ----------------------------------------------------------------------------------
 
 
+def check_status_change(ticket, new_status, actor):
+    """The status `actor` may move the ticket to, or the error saying why not (nothing changes)."""
+    new_status = parse_status(new_status)
+    if actor is not None and not is_staff_for(actor, ticket):
+        if not is_requester(actor, ticket):
+            raise NotAllowed(_l("Only the agents working on this ticket and admins may do that."))
+        if new_status not in REQUESTER_TRANSITIONS:
+            raise NotAllowed(_l("You can close or reopen your ticket; agents change the rest."), field="status")
+    if new_status not in TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            _l("A ticket that is %(old)s cannot become %(new)s.",
+               old=status_label(ticket.status), new=status_label(new_status)), field="status")
+    return new_status
+
+
 def change_status(ticket, new_status, actor, now=None):
     """Move the ticket to `new_status` if the rules allow it; closing stamps closed_at and
     reopening clears it. `actor` None is the system (automation) or an anonymous requester
     acting through the tracking link, whose permission the route has checked."""
     now = now or utcnow()
-    new_status = parse_status(new_status)
+    new_status = check_status_change(ticket, new_status, actor)
     staff = is_staff_for(actor, ticket)
-    if actor is not None and not staff:
-        if not is_requester(actor, ticket):
-            raise NotAllowed(_l("Only the agents working on this ticket and admins may do that."))
-        if new_status not in REQUESTER_TRANSITIONS:
-            raise NotAllowed(_l("You can close or reopen your ticket; agents change the rest."), field="status")
     old_status = ticket.status
-    if new_status not in TRANSITIONS[old_status]:
-        raise InvalidTransition(
-            _l("A ticket that is %(old)s cannot become %(new)s.",
-               old=status_label(old_status), new=status_label(new_status)), field="status")
     before = _snapshot(ticket)
     ticket.status = new_status
     ticket.closed_at = now if new_status == TicketStatus.CLOSED else None
@@ -212,22 +218,26 @@ def assignable_agents(area_id=None):
     return sorted(agents, key=lambda a: area_id not in {area.id for area in a.areas})
 
 
+def check_assignment(ticket, assignee_id, actor):
+    """The agent (or None) `actor` may assign the ticket to, or the error saying why not.
+    Admins assign anyone active; an agent may take an unassigned ticket of their area."""
+    taking = (actor.role == Role.AGENT and assignee_id == actor.id and ticket.assignee_id is None
+              and is_staff_for(actor, ticket))
+    if actor.role != Role.ADMIN and not taking:
+        raise NotAllowed(_l("Only admins assign tickets; agents may take unassigned ones of their areas."),
+                         field="assignee_id")
+    if assignee_id is None:
+        return None
+    agent = db.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
+    if agent is None or agent.role != Role.AGENT or not agent.active:
+        raise ValidationFailed(_l("Choose an active agent."), field="assignee_id")
+    return agent
+
+
 def assign(ticket, assignee_id, actor, now=None):
-    """An admin assigns or reassigns (None: unassign); an agent may take an unassigned ticket
-    of their area for themselves."""
+    """Assign, reassign or (None) unassign the ticket."""
     now = now or utcnow()
-    if actor.role == Role.ADMIN:
-        pass
-    elif actor.role == Role.AGENT and assignee_id == actor.id and ticket.assignee_id is None \
-            and is_staff_for(actor, ticket):
-        pass
-    else:
-        raise NotAllowed(_l("Only admins assign tickets; agents may take unassigned ones of their areas."))
-    agent = None
-    if assignee_id is not None:
-        agent = db.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
-        if agent is None or agent.role != Role.AGENT or not agent.active:
-            raise ValidationFailed(_l("Choose an active agent."), field="assignee_id")
+    agent = check_assignment(ticket, assignee_id, actor)
     if ticket.assignee_id == (agent.id if agent else None):
         return ticket
     before = _snapshot(ticket)
@@ -245,7 +255,8 @@ def assign(ticket, assignee_id, actor, now=None):
 def edit_ticket(ticket, actor, changes, now=None):
     """Several changes at once (the API's PUT): title/description by the requester while the
     ticket is open or by staff; category, priority, location, assignee and status by staff
-    (status also by the requester within their rules). Applied in one call each, in order."""
+    (status also by the requester within their rules). Every part is checked first, so a
+    refused part changes nothing; then each is applied with its own audit row."""
     now = now or utcnow()
     staff = is_staff_for(actor, ticket)
     if not staff and not is_requester(actor, ticket):
@@ -255,9 +266,26 @@ def edit_ticket(ticket, actor, changes, now=None):
     if staff_only and not staff:
         raise NotAllowed(_l("Only the agents working on this ticket and admins may change %(field)s.",
                             field=sorted(staff_only)[0]), field=sorted(staff_only)[0])
-    if text_changes or "category_id" in changes or "location_id" in changes:
-        if ticket.is_closed:
-            raise Conflict(_l("This ticket is closed; reopen it first."), field="status")
+    # Check every part before changing anything, so a refused part leaves the ticket as it was.
+    if "priority_id" in changes:
+        priority_for(changes["priority_id"])
+    if "assignee_id" in changes:
+        check_assignment(ticket, changes["assignee_id"], actor)
+    status_changes = "status" in changes and parse_status(changes["status"]) != ticket.status
+    if status_changes:
+        check_status_change(ticket, changes["status"], actor)
+    if "category_id" in changes:
+        category_for(changes["category_id"])
+    if "location_id" in changes:
+        location_for(changes["location_id"])
+    if "title" in text_changes:
+        _text(text_changes["title"], "title", TITLE_MAX, _l("Write a short title."))
+    if "description" in text_changes:
+        _text(text_changes["description"], "description", BODY_MAX, _l("Describe the problem."))
+    edits_content = bool(text_changes) or "category_id" in changes or "location_id" in changes
+    if edits_content and ticket.is_closed:
+        raise Conflict(_l("This ticket is closed; reopen it first."), field="status")
+    if edits_content:
         before = _snapshot(ticket)
         before.update({key: getattr(ticket, key) for key in text_changes})
         if "title" in text_changes:
@@ -281,7 +309,7 @@ def edit_ticket(ticket, actor, changes, now=None):
         change_priority(ticket, changes["priority_id"], actor, now)
     if "assignee_id" in changes:
         assign(ticket, changes["assignee_id"], actor, now)
-    if "status" in changes and parse_status(changes["status"]) != ticket.status:
+    if status_changes:
         change_status(ticket, changes["status"], actor, now)
     return ticket
 

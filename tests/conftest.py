@@ -49,6 +49,7 @@ def test_overrides(database_uri, instance_dir):
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing; the algorithm is the same
         "MAIL_SERVER": None,
+        "CORS_ORIGINS": "",
         "SERVER_NAME": None,
         "DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_LOCALE": "es",

@@ -324,3 +324,14 @@ def test_only_admins_delete_tickets_and_the_audit_keeps_a_record(desk):
     assert db.session.get(Ticket, ticket_id) is None
     assert db.session.query(AuditLog).filter_by(action="ticket.deleted", entity_id=ticket_id).one().before[
         "number"] == "TKT-000001"
+
+
+def test_a_refused_part_of_an_edit_changes_nothing(desk):
+    ticket = file(desk)
+    agent = person("agent", desk)
+    with pytest.raises(InvalidTransition):
+        tickets.edit_ticket(ticket, agent, {"title": "Nuevo título", "priority_id": desk["priorities"]["low"],
+                                            "status": "on_hold"})
+    db.session.refresh(ticket)
+    assert (ticket.title, ticket.priority.code, ticket.status) == ("La impresora no imprime", "medium",
+                                                                  TicketStatus.OPEN)

@@ -1,0 +1,172 @@
+"""Helpdesk JSON API on the SoportePlus paths (Bearer token). The same service functions as the
+pages, so visibility, transitions and assignment rules are the pages' own: a ticket the caller
+may not see is a 404, a rule that forbids the change a 403, a transition the status does not
+allow a 409.
+"""
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_jwt_extended import current_user, jwt_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from extensions import db
+from models import Area, Category, Location, Priority, Role, Ticket, TicketComment
+from routes.api import json_body
+from routes.api_schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
+                                TicketUpdateSchema)
+from routes.api_serializers import (CategorySchema, CommentSchema, PrioritySchema, RefSchema, statuses,
+                                    ticket_detail, ticket_json, ticket_page)
+from services import tickets as ticket_service
+from services.errors import DomainError
+from services.ticket_access import is_staff_for, visible_ticket
+from services.ticket_queries import TicketFilters, list_tickets
+from services.ticket_stats import created_and_closed_per_day, overview
+
+bp = Blueprint("api_tickets", __name__)
+
+DEFAULT_SCOPE = {Role.ADMIN: "all", Role.AGENT: "assigned"}
+
+
+def query_args(schema):
+    """Parse the query string with `schema`; a 400 JSON response names what is wrong."""
+    raw = {name: request.args[name] for name in schema.fields if request.args.get(name, "") != ""}
+    try:
+        return schema.load(raw), None
+    except ValidationError as error:
+        fields_ = {name: " ".join(messages) for name, messages in error.normalized_messages().items()}
+        return None, (jsonify(error="validation_error", message=_("Some fields are missing or invalid."),
+                              fields=fields_), 400)
+
+
+def in_client_names(error, field_names):
+    """A service names fields in English; answer with the names the client sent."""
+    if error.field in field_names:
+        error.field = field_names[error.field]
+    return error
+
+
+# --- tickets ------------------------------------------------------------------------------------
+
+
+@bp.get("/tickets")
+@jwt_required()
+def ticket_list():
+    args, error = query_args(TicketListArgsSchema(only=TicketListArgsSchema.PAGING))
+    if error:
+        return error
+    filters = TicketFilters.from_args(request.args)
+    scope = args.get("scope") or DEFAULT_SCOPE.get(current_user.role, "mine")
+    page = list_tickets(current_user, scope, filters, page=args["page"], per_page=args["per_page"])
+    return jsonify(ticket_page(page))
+
+
+@bp.post("/tickets")
+@jwt_required()
+def ticket_create():
+    data, error = json_body(TicketCreateSchema())
+    if error:
+        return error
+    field_names = data.pop("field_names")
+    try:
+        ticket = ticket_service.file_ticket(requester=current_user, **data)
+    except DomainError as failure:
+        raise in_client_names(failure, field_names) from None
+    response = jsonify(ticket_json(ticket))
+    response.headers["Location"] = url_for(".ticket_get", ticket_id=ticket.id)
+    return response, 201
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@jwt_required()
+def ticket_get(ticket_id):
+    ticket = with_conversation(visible_ticket(ticket_id, current_user))
+    comments = ticket_service.visible_comments(ticket, include_internal=is_staff_for(current_user, ticket))
+    return jsonify(ticket_detail(ticket, comments))
+
+
+@bp.put("/tickets/<int:ticket_id>")
+@jwt_required()
+def ticket_update(ticket_id):
+    changes, error = json_body(TicketUpdateSchema())
+    if error:
+        return error
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
+    field_names = changes.pop("field_names")
+    try:
+        ticket_service.edit_ticket(ticket, current_user, changes)
+    except DomainError as failure:
+        raise in_client_names(failure, field_names) from None
+    return jsonify(ticket_json(ticket))
+
+
+@bp.delete("/tickets/<int:ticket_id>")
+@jwt_required()
+def ticket_delete(ticket_id):
+    ticket_service.delete_ticket(visible_ticket(ticket_id, current_user, lock=True), current_user)
+    return "", 204
+
+
+@bp.post("/tickets/<int:ticket_id>/comments")
+@jwt_required()
+def comment_create(ticket_id):
+    data, error = json_body(CommentCreateSchema())
+    if error:
+        return error
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
+    comment = ticket_service.add_comment(ticket, data["body"], current_user, internal=data["internal"])
+    return jsonify(CommentSchema().dump(comment)), 201
+
+
+def with_conversation(ticket):
+    """Reload the ticket with its comments and files in three queries, not one per comment."""
+    return db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket.id).execution_options(populate_existing=True).options(
+            joinedload(Ticket.category), joinedload(Ticket.area), joinedload(Ticket.priority),
+            joinedload(Ticket.location), joinedload(Ticket.assignee),
+            selectinload(Ticket.comments).selectinload(TicketComment.attachments), selectinload(Ticket.attachments),
+        )).one()
+
+
+# --- catalogues and figures -------------------------------------------------------------------------
+
+
+@bp.get("/categorias")
+@jwt_required()
+def categories():
+    rows = db.session.scalars(
+        select(Category).join(Category.area).options(contains_eager(Category.area))
+        .where(Category.active.is_(True), Area.active.is_(True)).order_by(Area.name, Category.name))
+    return jsonify(CategorySchema(many=True).dump(rows))
+
+
+@bp.get("/estados")
+@jwt_required()
+def ticket_statuses():
+    return jsonify(statuses())
+
+
+@bp.get("/criticidades")
+@jwt_required()
+def priorities():
+    rows = db.session.scalars(select(Priority).order_by(Priority.level))
+    return jsonify(PrioritySchema(many=True).dump(rows))
+
+
+@bp.get("/ubicaciones")
+@jwt_required()
+def locations():
+    rows = db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name))
+    return jsonify(RefSchema(many=True).dump(rows))
+
+
+@bp.get("/dashboard/stats")
+@jwt_required()
+def dashboard_stats():
+    args, error = query_args(StatsArgsSchema())
+    if error:
+        return error
+    per_day = created_and_closed_per_day(current_user, days=args["days"])
+    return jsonify(overview(current_user).as_dict() | {
+        "per_day": [{"date": day.isoformat(), "created": created, "closed": closed}
+                    for day, created, closed in per_day]})
