@@ -55,6 +55,7 @@ def matrix_ids(app, users):
     its tracking token `hd_token` and an attachment `attachment`."""
     from extensions import db
     from models import Attachment, Counter, CounterService, QueueTicket, Service
+    from services.attachments import upload_dir
     from services.timeutil import local_today
     from tests.conftest import build_helpdesk
 
@@ -69,6 +70,7 @@ def matrix_ids(app, users):
         db.session.commit()
         helpdesk = build_helpdesk(users)
         hd_ticket = file_matrix_ticket(helpdesk)
+        (upload_dir() / "matrix-file").write_text("nota")
         attachment = Attachment(ticket_id=hd_ticket.id, original_name="nota.txt", stored_name="matrix-file",
                                 content_type="text/plain", size=4)
         db.session.add(attachment)
