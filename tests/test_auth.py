@@ -56,11 +56,11 @@ def test_admin_lands_on_the_dashboard_and_next_is_followed_only_on_site(client, 
 @pytest.mark.parametrize("next_url", ["/a%0d%0aSet-Cookie:x=1", "/%09/evil.example", "/\\evil.example"])
 def test_next_with_control_characters_or_backslashes_is_ignored(client, users, next_url):
     response = client.post(f"/login?next={next_url}", data={"login": "user1", "password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert response.status_code == 302 and response.headers["Location"] == "/tickets"
 
 
-@pytest.mark.parametrize("role, home", [("staff", "/panel"), ("registrar", "/registro"), ("agent", "/account"),
-                                        ("user", "/account")])
+@pytest.mark.parametrize("role, home", [("staff", "/panel"), ("registrar", "/registro"), ("agent", "/tickets/ingeniero"),
+                                        ("user", "/tickets")])
 def test_each_role_lands_on_its_home(client, users, role, home):
     assert login(client, f"{role}1").headers["Location"] == home
 
@@ -192,7 +192,9 @@ def test_registration_refuses_taken_names(app, client, users, username, email, m
 
 def test_registration_can_be_turned_off(app, admin_client, client):
     settings = {"organisation_name": "Clínica", "timezone": "America/Lima", "default_locale": "es",
-                "mail_port": "587", "display_recent_count": "6"}  # allow_registration unchecked
+                "mail_port": "587", "display_recent_count": "6", "attachment_max_mb": "5",
+                "attachment_max_files": "5", "attachment_retention_days": "7",
+                "auto_close_hours": "72"}  # allow_registration unchecked
     assert admin_client.post("/admin/settings", data=settings).status_code == 302
     assert client.get("/register").status_code == 404
     assert "/register" not in client.get("/login").get_data(as_text=True)
