@@ -32,7 +32,7 @@ translations: install
 
 # After changing user-visible text: refresh the catalogs, then translate the new Spanish entries.
 translations-update: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* _* tests migrations static' \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 --ignore-dirs='.* _* tests migrations static' \
 		-o translations/messages.pot --no-location --sort-output --project "Service desk" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 

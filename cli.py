@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed [--demo]`, `flask reset-admin`, `flask check`,
-`flask close-queue-day`."""
+`flask close-queue-day`, `flask jobs run [NAME]`, `flask jobs list`."""
 import secrets
 
 import click
@@ -7,14 +7,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import Migrate
 from sqlalchemy import select, text
 
 from email_manager import mail_settings, probe_smtp
 from extensions import db
 from models import Role, User, include_in_schema_compare
-from services import audit, seeding
+from services import audit, jobs, seeding
 from services.users import snapshot
 
 
@@ -23,6 +23,7 @@ def init_app(app):
     app.cli.add_command(reset_admin_command)
     app.cli.add_command(check_command)
     app.cli.add_command(close_day_command)
+    app.cli.add_command(jobs_group)
 
 
 @click.command("seed")
@@ -76,6 +77,39 @@ def close_day_command():
     from services.queue import close_past_days
 
     click.echo(f"Closed {close_past_days()} queue ticket(s) left open on earlier days.")
+
+
+jobs_group = AppGroup("jobs", help="Scheduled jobs: mail, auto-close, file retention, queue days.")
+
+
+@jobs_group.command("run")
+@click.argument("name", required=False, type=click.Choice(list(jobs.JOBS)))
+@click.option("--all", "run_all", is_flag=True, help="Run every job now, due or not.")
+def jobs_run_command(name, run_all):
+    """Run the jobs that are due (for cron, e.g. every minute), or NAME now whatever its schedule."""
+    if name or run_all:
+        chosen = [jobs.JOBS[name]] if name else list(jobs.JOBS.values())
+        results = {job.name: jobs.run_job(job) for job in chosen}
+    else:
+        results = jobs.run_due_jobs()
+    for job_name, result in results.items():
+        click.echo(f"{job_name}: {result}")
+    if not results:
+        click.echo("No job is due.")
+    if any(result.startswith(jobs.ERROR_PREFIX) for result in results.values()):
+        raise SystemExit(1)
+
+
+@jobs_group.command("list")
+def jobs_list_command():
+    """Show each job's interval, last run, result and next run."""
+    def when(moment):
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+
+    for job, row in jobs.job_runs():
+        click.echo(f"{job.name}  (every {int(job.interval.total_seconds())} s)")
+        click.echo(f"    last run  {when(row and row.started_at)}  ->  {(row and row.last_result) or '-'}")
+        click.echo(f"    next run  {when(row.next_run_at) if row else 'now (never run)'}")
 
 
 @click.command("check")

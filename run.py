@@ -7,12 +7,14 @@ import gc  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import socketio  # noqa: E402
+from services.jobs import start_scheduler  # noqa: E402
 
 app = create_app({"ASYNC_MODE": ASYNC_MODE})
 gc.freeze()  # start-up objects never die: keep them out of the collector's full passes (shorter pauses)
 
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
+    start_scheduler(app)  # the serving process runs the jobs; the CLI and tests never start it
     print(f" * Service desk on http://{host}:{port} (async mode: {ASYNC_MODE})")
     socketio.run(app, host=host, port=port, debug=app.debug, use_reloader=False,
                  allow_unsafe_werkzeug=ASYNC_MODE == "threading")

@@ -7,6 +7,7 @@ Status: open → in_progress ⇄ on_hold, any of them → closed, closed → ope
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -32,11 +33,12 @@ TITLE_MAX, BODY_MAX, NAME_MAX = 200, 20_000, 120
 
 
 def status_label(status):
+    # "ticket" context: the queue's "On hold" (a parked number) reads differently in Spanish.
     return {
-        TicketStatus.OPEN: _l("Open"),
-        TicketStatus.IN_PROGRESS: _l("In progress"),
-        TicketStatus.ON_HOLD: _l("On hold"),
-        TicketStatus.CLOSED: _l("Closed"),
+        TicketStatus.OPEN: _p("ticket", "Open"),
+        TicketStatus.IN_PROGRESS: _p("ticket", "In progress"),
+        TicketStatus.ON_HOLD: _p("ticket", "On hold"),
+        TicketStatus.CLOSED: _p("ticket", "Closed"),
     }[TicketStatus(status)]
 
 
@@ -148,7 +150,7 @@ def file_ticket(*, title, description, category_id, requester=None, requester_na
     assignment.assign_automatically(ticket, now)
     audit.record(requester, "ticket.created", "ticket", ticket.id, after=_snapshot(ticket))
     notifications.ticket_filed(ticket)
-    if ticket.assignee is not None:
+    if ticket.assignee is not None and ticket.assignee_id != (requester.id if requester else None):
         notifications.ticket_assigned(ticket)
     db.session.commit()
     return ticket
@@ -187,10 +189,11 @@ def change_status(ticket, new_status, actor, now=None):
         ticket.awaiting_requester_since = None
     _touch(ticket, now, staff)
     audit.record(actor, "ticket.status", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-    if new_status == TicketStatus.CLOSED:
-        notifications.ticket_closed(ticket, automatically=False)
-    else:
-        notifications.status_changed(ticket, old_status)
+    if staff:  # the requester hears of what staff did, not of their own clicks
+        if new_status == TicketStatus.CLOSED:
+            notifications.ticket_closed(ticket, automatically=False)
+        else:
+            notifications.status_changed(ticket, old_status)
     db.session.commit()
     return ticket
 
