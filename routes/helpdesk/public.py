@@ -49,7 +49,7 @@ def captcha_passed(answer):
 
 
 def public_rate_limit():
-    return current_app.config.get("PUBLIC_TICKET_RATE_LIMIT", "5 per minute; 30 per day")
+    return current_app.config["PUBLIC_TICKET_RATE_LIMIT"]
 
 
 @bp.get("/soporte/captcha.png")
