@@ -1,0 +1,249 @@
+"""Helpdesk tickets as PDF: the filtered list (for printing, at most PDF_MAX_ROWS) and one ticket
+with its conversation. Text goes in as plain text, in the DejaVu font shipped in fonts/, so
+every machine prints ñ, á, — and €."""
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from extensions import db
+from models import Area, Category, Priority, User
+from services.settings import get_setting
+from services.ticket_access import is_staff_for
+from services.ticket_exports import RowFormat, headers, ticket_query
+from services.tickets import status_label, visible_comments
+from services.timeutil import local_now, organisation_tz, utcnow
+
+PDF_MAX_ROWS = 2000
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT = "DejaVu"
+
+
+
+def plain(value):
+    """Text as it will print: line ends made uniform, tabs as spaces, other control characters dropped."""
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return "".join(char for char in text if char == "\n" or unicodedata.category(char) != "Cc")
+
+
+class Document(FPDF):
+    """A page with the DejaVu font (shipped in fonts/, so every machine prints ñ, á, — and €)
+    and a footer with the organisation and the page number."""
+
+    def __init__(self, title, orientation="P"):
+        super().__init__(orientation=orientation, format="A4")
+        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        self.organisation = plain(get_setting("organisation_name"))
+        self.set_title(plain(title))
+        self.set_author(self.organisation)
+        self.set_margins(10, 10, 10)
+        self.set_auto_page_break(True, margin=14)
+        self.c_margin = 1
+        self.set_font(FONT, size=9)
+
+    def footer(self):
+        self.set_y(-10)
+        self.set_font(FONT, size=7)
+        page = _("Page %(page)s of %(total)s", page=self.page_no(), total=self.str_alias_nb_pages)
+        self.cell(0, 4, f"{self.organisation} · {page}" if self.organisation else page, align="C")
+
+    def heading(self, text, size=14):
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, size=9)
+
+    def paragraph(self, text, height=4.5):
+        self.multi_cell(0, height, plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def wrap(self, text, width):
+        """Lines of `text` fitting `width` mm, words kept whole when they fit. A table row is
+        measured word by word, much faster than a dry run of multi_cell for each cell."""
+        width -= 2 * self.c_margin
+        lines = []
+        for paragraph in plain(text).split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                candidate = f"{line} {word}" if line else word
+                if self.get_string_width(candidate) <= width:
+                    line = candidate
+                    continue
+                if line:
+                    lines.append(line)
+                while self.get_string_width(word) > width and len(word) > 1:
+                    cut = len(word) - 1
+                    while cut > 1 and self.get_string_width(word[:cut]) > width:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                line = word
+            lines.append(line)
+        return lines
+
+    def table_row(self, values, widths, height=4, bold=False, fill=False):
+        self.set_font(FONT, "B" if bold else "", 8)
+        cells = [self.wrap(value, width) for value, width in zip(values, widths)]
+        row_height = max(len(lines) for lines in cells) * height + 1
+        if self.get_y() + row_height > self.page_break_trigger:
+            return False
+        x, y = self.l_margin, self.get_y()
+        if fill:
+            self.set_fill_color(221, 235, 247)
+            self.rect(x, y, sum(widths), row_height, style="F")
+        for lines, width in zip(cells, widths):
+            for number, line in enumerate(lines):
+                self.set_xy(x, y + 0.5 + number * height)
+                self.cell(width, height, line)
+            x += width
+        self.set_draw_color(200, 200, 200)
+        self.line(self.l_margin, y + row_height, x, y + row_height)
+        self.set_xy(self.l_margin, y + row_height)
+        return True
+
+
+# (index in the exported row, width in mm): what fits a landscape A4 page (277 mm inside the
+# margins) with dates on one line; the area follows from the category.
+PDF_COLUMNS = [(0, 20), (1, 64), (2, 20), (3, 17), (4, 28), (7, 28), (9, 28), (10, 28), (13, 28), (15, 16)]
+
+
+def pdf_time(value):
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def filters_summary(scope, filters):
+    """The scope and each active filter in words, for the PDF's header."""
+    scopes = {"mine": _("Tickets I filed"), "assigned": _("My work: assigned to me and unassigned in my areas"),
+              "all": _("All tickets")}
+    parts = [scopes[scope]]
+    if filters.status:
+        parts.append(_("Status: %(values)s", values=", ".join(str(status_label(s)) for s in filters.status)))
+
+    def name(model, row_id, attribute="name"):
+        row = db.session.get(model, row_id)
+        return getattr(row, attribute) if row is not None else f"#{row_id}"
+
+    if filters.priority_id:
+        parts.append(_("Priority: %(value)s", value=name(Priority, filters.priority_id)))
+    if filters.category_id:
+        parts.append(_("Category: %(value)s", value=name(Category, filters.category_id)))
+    if filters.area_id:
+        parts.append(_("Area: %(value)s", value=name(Area, filters.area_id)))
+    if filters.unassigned:
+        parts.append(_("Unassigned"))
+    elif filters.assignee_id:
+        parts.append(_("Assignee: %(value)s", value=name(User, filters.assignee_id, "display_name")))
+    if filters.date_from:
+        parts.append(_("Created from %(date)s", date=filters.date_from.isoformat()))
+    if filters.date_to:
+        parts.append(_("Created until %(date)s", date=filters.date_to.isoformat()))
+    if filters.overdue:
+        parts.append(_("Overdue only"))
+    if filters.q:
+        parts.append(_("Search: %(text)s", text=filters.q))
+    return parts
+
+
+def list_pdf(user, scope, filters, now=None, limit=None):
+    """The filtered list as a landscape table: at most `limit` (PDF_MAX_ROWS) rows, with a note
+    when there are more."""
+    now, limit = now or utcnow(), limit or PDF_MAX_ROWS
+    document = Document(_("Tickets"), orientation="L")
+    document.add_page()
+    if document.organisation:
+        document.heading(document.organisation)
+    document.heading(_("Tickets"), size=11)
+    document.paragraph(" · ".join(filters_summary(scope, filters)))
+    document.paragraph(_("Generated %(time)s (%(timezone)s)", time=pdf_time(local_now(now)),
+                         timezone=organisation_tz().key))
+    rows = RowFormat(now)
+    fetched = [rows.ticket(row) for row in db.session.execute(ticket_query(user, scope, filters, now)
+                                                              .limit(limit + 1))]
+    if len(fetched) > limit:
+        fetched = fetched[:limit]
+        document.set_font(FONT, "B", 9)
+        document.paragraph(_("Only the first %(count)s tickets are listed: export to Excel or CSV for all of them.",
+                             count=limit))
+    elif not fetched:
+        document.paragraph(_("No tickets match these filters."))
+    document.ln(2)
+    names, widths = headers(), [width for _, width in PDF_COLUMNS]
+    heading_row = [names[index] for index, _ in PDF_COLUMNS]
+    document.table_row(heading_row, widths, bold=True, fill=True)
+    for values in fetched:
+        shown = [pdf_time(values[index]) if isinstance(values[index], datetime) else values[index]
+                 for index, _ in PDF_COLUMNS]
+        shown[-1] = rows.yes if values[15] == rows.yes else ""  # only the overdue ones stand out
+        if not document.table_row(shown, widths):
+            document.add_page()
+            document.table_row(heading_row, widths, bold=True, fill=True)
+            document.table_row(shown, widths)
+    return bytes(document.output())
+
+
+def ticket_pdf(ticket, user, now=None):
+    """One ticket with its details and conversation; internal notes only for the staff working on it."""
+    now = now or utcnow()
+    rows = RowFormat(now)
+    document = Document(f"{ticket.number} {ticket.title}")
+    document.add_page()
+    document.set_font(FONT, size=8)
+    if document.organisation:
+        document.paragraph(document.organisation)
+    document.heading(f"{ticket.number} — {ticket.title}")
+    document.ln(1)
+    overdue = ticket.is_overdue(now)
+    requester = ticket.requester.display_name if ticket.requester else ticket.requester_name
+    email = ticket.requester.email if ticket.requester and ticket.requester.email else ticket.requester_email
+    status = str(status_label(ticket.status))
+    details = [
+        (_("Status"), " · ".join([status, _("Overdue")]) if overdue else status),
+        (_("Priority"), ticket.priority.name),
+        (_("Category"), ticket.category.name),
+        (_("Area"), ticket.area.name),
+        (_("Location"), ticket.location.name if ticket.location else ""),
+        (_("Requester"), f"{requester} <{email}>" if email else requester),
+        (_("Assignee"), ticket.assignee.display_name if ticket.assignee else _("Unassigned")),
+        (_("Created"), pdf_time(rows.local(ticket.created_at))),
+        (_("Updated"), pdf_time(rows.local(ticket.updated_at))),
+        (_("First response"), pdf_time(rows.local(ticket.first_response_at))),
+        (_("Due"), pdf_time(rows.local(ticket.due_at))),
+        (_("Closed"), pdf_time(rows.local(ticket.closed_at))),
+    ]
+    for label, value in details:
+        document.set_font(FONT, "B", 9)
+        document.cell(40, 5, label)
+        document.set_font(FONT, size=9)
+        document.multi_cell(0, 5, plain(value), align="L", new_x="LMARGIN", new_y="NEXT")
+    document.ln(3)
+    document.heading(_("Description"), size=11)
+    document.paragraph(ticket.description)
+    files = [a.original_name for a in ticket.attachments if a.comment_id is None]
+    if files:
+        document.set_font(FONT, size=8)
+        document.paragraph(_("Files: %(names)s", names=", ".join(files)))
+        document.set_font(FONT, size=9)
+    document.ln(3)
+    document.heading(_("Conversation"), size=11)
+    comments = visible_comments(ticket, include_internal=is_staff_for(user, ticket))
+    if not comments:
+        document.paragraph(_("No replies yet."))
+    for comment in comments:
+        author = comment.author.display_name if comment.author else comment.author_name
+        line = f"{author} · {pdf_time(rows.local(comment.created_at))}"
+        document.ln(1)
+        document.set_font(FONT, "B", 9)
+        if comment.internal:
+            document.set_fill_color(255, 243, 205)
+            document.multi_cell(0, 5, plain(" · ".join([line, _("Internal note")])), align="L", fill=True,
+                                new_x="LMARGIN", new_y="NEXT")
+        else:
+            document.multi_cell(0, 5, plain(line), align="L", new_x="LMARGIN", new_y="NEXT")
+        document.set_font(FONT, size=9)
+        document.paragraph(comment.body)
+        if comment.attachments:
+            document.set_font(FONT, size=8)
+            document.paragraph(_("Files: %(names)s", names=", ".join(a.original_name for a in comment.attachments)))
+            document.set_font(FONT, size=9)
+    return bytes(document.output())
