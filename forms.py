@@ -238,7 +238,7 @@ class CategoryForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=optional_id, validators=[InputRequired()])
     name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), DataRequired(), Length(max=120)])
     default_priority_id = SelectField(_l("Default priority"), coerce=optional_id, validators=[InputRequired()],
-                                      description=_l("New tickets of this category start with it."))
+                                      description=_l("New tickets of this category start with this priority."))
 
 
 class PriorityForm(FlaskForm):

@@ -117,7 +117,7 @@ def test_status_buttons_follow_the_rules(client_as, desk, data):
     assert 'data-next-status="in_progress"' in page and 'data-next-status="on_hold"' not in page
     agent.post(f"/tickets/{ticket.id}/status", data={"status": "in_progress"})
     response = agent.post(f"/tickets/{ticket.id}/status", data={"status": "open"}, follow_redirects=True)
-    assert "cannot become" in response.get_data(as_text=True)
+    assert "no puede pasar a" in response.get_data(as_text=True)
     with data():
         assert db.session.get(Ticket, ticket.id).status == TicketStatus.IN_PROGRESS
     user_page = user.get(f"/tickets/{ticket.id}").get_data(as_text=True)
@@ -203,9 +203,9 @@ def test_the_captcha_answer_is_not_readable_from_the_cookie(client, desk, known_
 def test_a_wrong_or_reused_captcha_is_refused(client, desk, known_captcha, data):
     client.get("/soporte/captcha.png")
     response = client.post("/soporte", data=public_form(desk, captcha="AAAAA"))
-    assert response.status_code == 200 and "do not match" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "no coinciden" in response.get_data(as_text=True)
     response = client.post("/soporte", data=public_form(desk))  # that image is spent
-    assert "do not match" in response.get_data(as_text=True)
+    assert "no coinciden" in response.get_data(as_text=True)
     with data():
         assert db.session.query(Ticket).count() == 0
     client.get("/soporte/captcha.png")

@@ -113,7 +113,7 @@ def test_a_bad_transition_is_refused_with_a_clear_error(desk, path):
         tickets.change_status(ticket, step, agent)
     with pytest.raises(InvalidTransition) as error:
         tickets.change_status(ticket, bad, agent)
-    assert "cannot become" in str(error.value)
+    assert "no puede pasar a" in str(error.value)
 
 
 def test_unknown_status_is_a_validation_error(desk):
