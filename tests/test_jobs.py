@@ -79,14 +79,14 @@ def test_a_ticket_closes_itself_72_hours_after_an_unanswered_staff_reply(app, he
 
         jobs.run_due_jobs(t0 + 73 * HOURS + timedelta(minutes=1))  # the next pass sends the notice
         closing = [message for recipients, message in smtp.inbox.messages
-                   if recipients == ["user1@example.org"] and "closed" in message["Subject"]]
+                   if recipients == ["user1@example.org"] and "cerrado" in message["Subject"]]
         assert len(closing) == 1 and ticket.number in closing[0]["Subject"]
-        assert "closed automatically" in closing[0].get_body(("plain",)).get_content()
-        assert "72 hours" in closing[0].get_body(("plain",)).get_content()
+        assert "se cerró automáticamente" in closing[0].get_body(("plain",)).get_content()
+        assert "72 horas" in closing[0].get_body(("plain",)).get_content()
 
         assert jobs.run_job(jobs.JOBS["close_stale_tickets"], t0 + 200 * HOURS) == "closed 0 ticket(s)"
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.subject.contains("closed"))) == 1
+                                 .where(OutboxMessage.subject.contains("cerrado"))) == 1
 
 
 def test_the_requesters_answer_stops_the_clock_and_the_next_staff_reply_restarts_it(app, helpdesk):
@@ -116,7 +116,7 @@ def test_the_auto_close_delay_is_a_setting(app, helpdesk):
         assert jobs.run_job(close, t0 + 23 * HOURS) == "closed 0 ticket(s)"
         assert jobs.run_job(close, t0 + 25 * HOURS) == "closed 1 ticket(s)"
         notice = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-        assert "24 hours" in notice.text_body
+        assert "24 horas" in notice.text_body
 
 
 # --- one run per schedule ----------------------------------------------------------------------

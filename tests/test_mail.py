@@ -181,7 +181,7 @@ def test_closing_tells_the_requester(app, helpdesk, smtp):
         (recipients, message), = smtp.inbox.messages
         text, html = parts(message)
         assert recipients == ["user1@example.org"] and ticket.number in message["Subject"]
-        assert "has been closed" in text and "automatically" not in text and f"/tickets/{ticket.id}" in html
+        assert "fue cerrado" in text and "automáticamente" not in text and f"/tickets/{ticket.id}" in html
 
 
 def test_an_assignment_tells_the_agent_but_taking_a_ticket_oneself_does_not(app, helpdesk, smtp):
@@ -190,7 +190,7 @@ def test_an_assignment_tells_the_agent_but_taking_a_ticket_oneself_does_not(app,
         assert ticket.assignee_id is None
         email_manager.send_due()
         admin_text, _ = parts(smtp.inbox.by_recipient()["admin1@example.org"][0])
-        assert "No agent of its area is available" in admin_text
+        assert "No hay ningún agente disponible" in admin_text
         smtp.inbox.messages.clear()
 
         tickets.assign(ticket, helpdesk["agent"], user(helpdesk, "admin"))
@@ -198,7 +198,7 @@ def test_an_assignment_tells_the_agent_but_taking_a_ticket_oneself_does_not(app,
         (recipients, message), = smtp.inbox.messages
         text, html = parts(message)
         assert recipients == ["agent1@example.org"] and ticket.number in message["Subject"]
-        assert "assigned to you" in text and f"/tickets/{ticket.id}" in html
+        assert "Se le asignó el ticket" in text and f"/tickets/{ticket.id}" in html
 
         other = file_ticket(helpdesk, category="network")  # Soporte: goes to agent1 by itself
         tickets.assign(other, None, user(helpdesk, "admin"))
