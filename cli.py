@@ -16,6 +16,7 @@ from extensions import db
 from models import Role, User, include_in_schema_compare
 from services import audit, jobs, seeding
 from services.users import snapshot
+from services.settings import get_setting
 
 
 def init_app(app):
@@ -116,7 +117,7 @@ def jobs_list_command():
 @with_appcontext
 def check_command():
     """Check the installation: database, schema, mail settings, secret key, demo passwords."""
-    results = [check_database(), check_schema(), check_mail(), check_secret_key(), check_demo_passwords()]
+    results = [check_database(), check_schema(), check_mail(), check_public_url(), check_secret_key(), check_demo_passwords()]
     for status, name, detail in results:
         colour = {"ok": "green", "warn": "yellow", "fail": "red"}[status]
         click.echo(f"[{click.style(status.upper(), fg=colour):>4}] {name}: {detail}")
@@ -162,6 +163,14 @@ def check_mail():
     if error:
         return "warn", "mail", f"{where} not usable now: {error}"
     return "ok", "mail", f"{where} accepts a session"
+
+
+def check_public_url():
+    url = get_setting("public_url")
+    if not url:
+        return "warn", "public address", "not set: links in mail point at this server's own address " \
+            "(set it in Settings or PUBLIC_URL)"
+    return "ok", "public address", url
 
 
 def check_secret_key():

@@ -132,6 +132,7 @@ def build_config(instance_dir=None):
         "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "10 per minute"),
         "REGISTER_RATE_LIMIT": env_str("REGISTER_RATE_LIMIT", "5 per hour"),
         "PUBLIC_TICKET_RATE_LIMIT": env_str("PUBLIC_TICKET_RATE_LIMIT", "5 per minute; 30 per day"),
+        "CAPTCHA_RATE_LIMIT": env_str("CAPTCHA_RATE_LIMIT", "30 per minute"),
         # JSON API tokens
         "JWT_SECRET_KEY": env_str("JWT_SECRET_KEY"),  # falls back to SECRET_KEY
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=env_int("JWT_EXPIRES_MINUTES", 60)),

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 from markupsafe import Markup
@@ -130,12 +130,10 @@ def render(template, locale=None, **context):
 
 
 def absolute_url(endpoint, **values):
-    """A link for a mail. PUBLIC_URL when set; otherwise the address of the current request, or
-    outside one (jobs, CLI) the server's own address."""
-    public_url = current_app.config.get("PUBLIC_URL")
-    if not public_url and has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = urlsplit(public_url or default_public_url())
+    """A link for a mail, on the desk's public address (Settings, or PUBLIC_URL), else the
+    server's own. Never the request's Host header: anyone can send one, and a mail to every
+    admin must not point at a host a stranger chose."""
+    base = urlsplit(get_setting("public_url") or default_public_url())
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
     current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)

@@ -1,9 +1,11 @@
 """Flask-WTF forms. Every form carries a CSRF token; labels go through Flask-Babel."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (URL, DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
 from models import Role
 from services.settings import is_valid_timezone, timezone_choices
@@ -108,6 +110,14 @@ class OrganisationFields:
                                     validators=[InputRequired(), DataRequired(), Length(max=120)])
     timezone = SelectField(_l("Timezone"), choices=lambda: [SelectChoice(tz) for tz in timezone_choices()])
     default_locale = SelectField(_l("Default language"), choices=language_choices)
+    public_url = StringField(_l("Public address"), filters=[strip_text],
+                             validators=[Optional(), URL(require_tld=False), Length(max=255)],
+                             description=_l("The address people open the desk at, e.g. http://192.168.1.10:5000. "
+                                            "Links in mail use it."))
+
+    def organisation_settings(self):
+        return {"organisation_name": self.organisation_name.data.strip(), "timezone": self.timezone.data,
+                "default_locale": self.default_locale.data, "public_url": (self.public_url.data or "").rstrip("/")}
 
     def validate_timezone(self, field):
         if not is_valid_timezone(field.data or ""):
@@ -164,6 +174,12 @@ class HelpdeskFields:
     auto_close_hours = IntegerField(
         _l("Close a ticket when the requester has not answered a staff reply for (hours)"), default=72,
         validators=[InputRequired(), NumberRange(1, 24 * 365)])
+
+    def validate_attachment_max_files(self, field):
+        # A reply with every file at the largest size must still fit in one request.
+        limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1
+        if self.attachment_max_mb.data and field.data and self.attachment_max_mb.data * field.data > limit_mb:
+            raise ValidationError(_l("Files × size may not exceed %(mb)d MB (MAX_CONTENT_LENGTH_MB).", mb=limit_mb))
 
     def helpdesk_settings(self):
         return {name: getattr(self, name).data for name in

@@ -445,6 +445,9 @@ class Ticket(db.Model):
         db.Index("ix_tickets_due_at", "due_at"),
         db.Index("ix_tickets_awaiting", "awaiting_requester_since"),
         db.Index("ix_tickets_closed_at", "closed_at"),
+        # Ids are never reused (SQLite would reuse a deleted one), so the audit trail of a
+        # deleted ticket can never attach itself to a new one.
+        {"sqlite_autoincrement": True},
     )
 
     @property
@@ -518,6 +521,17 @@ class Attachment(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
     comment: Mapped[TicketComment | None] = relationship(back_populates="attachments")
+
+
+class CaptchaChallenge(db.Model):
+    """A CAPTCHA image shown at /soporte, kept on the server so each answer works once. Only an
+    HMAC of the answer is stored; the browser's session holds the nonce."""
+
+    __tablename__ = "captcha_challenges"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 # --- Mail and jobs -----------------------------------------------------------------------

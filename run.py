@@ -1,5 +1,5 @@
 """Development server: `python run.py` (what `make run` starts)."""
-from server_mode import patch_for_async_mode
+from server_mode import patch_for_async_mode, serve
 
 ASYNC_MODE = patch_for_async_mode()  # first: eventlet patches before anything else is imported
 
@@ -16,5 +16,4 @@ if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
     start_scheduler(app)  # the serving process runs the jobs; the CLI and tests never start it
     print(f" * Service desk on http://{host}:{port} (async mode: {ASYNC_MODE})")
-    socketio.run(app, host=host, port=port, debug=app.debug, use_reloader=False,
-                 allow_unsafe_werkzeug=ASYNC_MODE == "threading")
+    serve(app, socketio, ASYNC_MODE, host, port, log_output=True)

@@ -1,11 +1,11 @@
 """Production entry point.
 
-`python wsgi.py` serves the app with eventlet's own WSGI server (through socketio.run); run
+`python wsgi.py` serves the app with eventlet's own WSGI server (server_mode.serve); run
 one per process behind nginx, with REDIS_URL set so they share Socket.IO events; each also
 runs the scheduled jobs, and each run happens in one of them only. `app` is exposed for any WSGI
 tool that imports it; such a server starts no jobs, so run `flask jobs run` from cron then.
 """
-from server_mode import patch_for_async_mode
+from server_mode import patch_for_async_mode, serve
 
 ASYNC_MODE = patch_for_async_mode()  # first: eventlet patches before anything else is imported
 
@@ -22,4 +22,4 @@ if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
     start_scheduler(app)  # the serving process runs the jobs; the CLI and tests never start it
     print(f" * Service desk (production) on http://{host}:{port} (async mode: {ASYNC_MODE})")
-    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False)
+    serve(app, socketio, ASYNC_MODE, host, port, log_output=False)

@@ -136,9 +136,7 @@ def settings():
     form = SettingsForm(data=stored)
     if form.validate_on_submit():
         changes = {
-            "organisation_name": form.organisation_name.data.strip(),
-            "timezone": form.timezone.data,
-            "default_locale": form.default_locale.data,
+            **form.organisation_settings(),
             "allow_registration": bool(form.allow_registration.data),
             **form.mail_settings(keep_password=stored.get("mail_password")),
             **form.display_settings(),

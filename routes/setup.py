@@ -24,6 +24,8 @@ def wizard():
         form.timezone.data = current_app.config["TIMEZONE"]
         form.default_locale.data = current_app.config["DEFAULT_LOCALE"]
         form.mail_port.data = current_app.config["MAIL_PORT"]
+        # The admin reaches the wizard at the address the desk will be used at, most likely.
+        form.public_url.data = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
     if form.validate_on_submit():
         admin = {
             "username": form.admin_username.data,
@@ -32,9 +34,7 @@ def wizard():
             "password": form.new_password.data,
         }
         organisation = {
-            "organisation_name": form.organisation_name.data.strip(),
-            "timezone": form.timezone.data,
-            "default_locale": form.default_locale.data,
+            **form.organisation_settings(),
             **form.mail_settings(),
         }
         try:

@@ -7,11 +7,13 @@ from models import AgentArea, Role, Ticket, TicketStatus, User
 from services.timeutil import utcnow
 
 
-def candidate_agents(area_id, lock=False):
+def candidate_agents(area_id, lock=False, exclude_id=None):
     query = (select(User).join(AgentArea, AgentArea.user_id == User.id)
              .where(AgentArea.area_id == area_id, User.role == Role.AGENT, User.active.is_(True),
                     User.available.is_(True))
              .order_by(User.id))
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
     if lock:
         # Two tickets filed at once for one area wait for each other here, so both see the
         # other's assignment and the counts stay even.
@@ -27,8 +29,8 @@ def open_ticket_counts(agent_ids):
     return {agent_id: count for agent_id, count in rows}
 
 
-def pick_agent(area_id, lock=True):
-    agents = candidate_agents(area_id, lock=lock)
+def pick_agent(area_id, lock=True, exclude_id=None):
+    agents = candidate_agents(area_id, lock=lock, exclude_id=exclude_id)
     if not agents:
         return None
     counts = open_ticket_counts([agent.id for agent in agents])
@@ -39,7 +41,7 @@ def pick_agent(area_id, lock=True):
 def assign_automatically(ticket, now=None):
     """Assign `ticket` (in the caller's transaction) and return the agent, or None when nobody in
     its area is available: it then stays unassigned and admins see it flagged."""
-    agent = pick_agent(ticket.area_id)
+    agent = pick_agent(ticket.area_id, exclude_id=ticket.requester_id)  # nobody answers their own ticket
     if agent is not None:
         ticket.assignee = agent
         ticket.assignee_id = agent.id

@@ -18,6 +18,7 @@ DEFAULTS = {
     "timezone": "TIMEZONE",
     "default_locale": "DEFAULT_LOCALE",
     "allow_registration": "ALLOW_REGISTRATION",
+    "public_url": "PUBLIC_URL",
     "mail_server": "MAIL_SERVER",
     "mail_port": "MAIL_PORT",
     "mail_username": "MAIL_USERNAME",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from extensions import db
-from models import Area, Category, Priority, User
+from models import Area, Category, Priority, Role, User
 from services.settings import get_setting
 from services.ticket_access import is_staff_for
 from services.ticket_exports import RowFormat, headers, ticket_query
@@ -133,7 +133,10 @@ def filters_summary(scope, filters):
     if filters.unassigned:
         parts.append(_("Unassigned"))
     elif filters.assignee_id:
-        parts.append(_("Assignee: %(value)s", value=name(User, filters.assignee_id, "display_name")))
+        # Only agents' names: the filter takes any id, and must not reveal who else has an account.
+        agent = db.session.get(User, filters.assignee_id)
+        shown = agent.display_name if agent is not None and agent.role == Role.AGENT else f"#{filters.assignee_id}"
+        parts.append(_("Assignee: %(value)s", value=shown))
     if filters.date_from:
         parts.append(_("Created from %(date)s", date=filters.date_from.isoformat()))
     if filters.date_to:

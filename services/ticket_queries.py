@@ -120,13 +120,19 @@ def _positive_int(value, name):
     return number
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def _date(value, name):
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(_l("Must be a date (YYYY-MM-DD)."), field=name) from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationFailed(_l("Out of range."), field=name)
+    return day
 
 
 def scoped_query(user, scope):
@@ -191,8 +197,10 @@ def ordered(query, filters):
     if filters.sort == "priority":
         query = query.join(Priority, Priority.id == Ticket.priority_id)
     order = column.asc() if filters.direction == "asc" else column.desc()
+    if filters.sort == "due":  # the only column that may be empty; elsewhere NULLS LAST would stop
+        order = order.nulls_last()  # PostgreSQL from reading the index in order
     tie = Ticket.id.asc() if filters.direction == "asc" else Ticket.id.desc()
-    return query.order_by(order.nulls_last(), tie)
+    return query.order_by(order, tie)
 
 
 def with_related(query):

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from extensions import db
 from models import Area, AuditLog, Category, Priority, Ticket, TicketStatus, User
 from services.ticket_access import restrict_to_visible, staff_scope
-from services.timeutil import day_bounds, local_now, local_today, seconds_between, utcnow
+from services.timeutil import day_bounds, local_today, organisation_tz, seconds_between, utcnow
 
 URGENT_CODES = ("high", "critical")
 
@@ -95,11 +95,18 @@ def created_and_closed_per_day(user, days=30, now=None):
 
 
 def _per_day(user, column, start, end):
-    """Counts per local day. Reads only the timestamps in range (index range scan) and buckets
-    them in Python, so local days are exact on every database."""
-    query = restrict_to_visible(select(column).where(column >= start, column < end), user)
-    tally = Tally(local_now(moment).date() for moment in db.session.scalars(query))
-    return dict(tally)
+    """Counts per local day of `column` in [start, end). PostgreSQL groups by the local date
+    itself; SQLite has no time zones, so there the timestamps are bucketed in Python."""
+    in_range = (column >= start, column < end)
+    if db.session.get_bind().dialect.name == "postgresql":
+        tz = organisation_tz().key
+        # the column holds UTC without a zone: read it as UTC, then see it on the local clock
+        local_day = func.date(func.timezone(tz, func.timezone("UTC", column)))
+        query = restrict_to_visible(select(local_day, func.count()).where(*in_range).group_by(local_day), user)
+        return dict(db.session.execute(query).all())
+    tz = organisation_tz()
+    query = restrict_to_visible(select(column).where(*in_range), user)
+    return dict(Tally(moment.astimezone(tz).date() for moment in db.session.scalars(query)))
 
 
 def recent_activity(user, limit=10):

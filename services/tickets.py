@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
@@ -67,8 +68,16 @@ def format_number(value):
     return f"TKT-{value:06d}"
 
 
+MAX_ID = 2_147_483_647
+
+
+def valid_id(value):
+    """An id that may exist: a positive int the database can hold (bigger ones would overflow)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _active(model, object_id, field, message):
-    row = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    row = db.session.get(model, object_id) if valid_id(object_id) else None
     if row is None or not getattr(row, "active", True):
         raise ValidationFailed(message, field=field)
     return row
@@ -174,7 +183,7 @@ def check_status_change(ticket, new_status, actor):
     return new_status
 
 
-def change_status(ticket, new_status, actor, now=None):
+def change_status(ticket, new_status, actor, now=None, commit=True):
     """Move the ticket to `new_status` if the rules allow it; closing stamps closed_at and
     reopening clears it. `actor` None is the system (automation) or an anonymous requester
     acting through the tracking link, whose permission the route has checked."""
@@ -194,11 +203,12 @@ def change_status(ticket, new_status, actor, now=None):
             notifications.ticket_closed(ticket, automatically=False)
         else:
             notifications.status_changed(ticket, old_status)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return ticket
 
 
-def change_priority(ticket, priority_id, actor, now=None):
+def change_priority(ticket, priority_id, actor, now=None, commit=True):
     """Staff set the priority; the due time follows from the new priority's hours."""
     now = now or utcnow()
     require_staff(actor, ticket)
@@ -210,14 +220,15 @@ def change_priority(ticket, priority_id, actor, now=None):
     ticket.due_at = due_time(ticket.created_at, priority)
     _touch(ticket, now, staff_acted=False)
     audit.record(actor, "ticket.priority", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return ticket
 
 
 def assignable_agents(area_id=None):
     """Active agents, those of the area first."""
     agents = db.session.scalars(select(User).where(User.role == Role.AGENT, User.active.is_(True))
-                                .order_by(User.full_name, User.username))
+                                .options(selectinload(User.areas)).order_by(User.full_name, User.username))
     return sorted(agents, key=lambda a: area_id not in {area.id for area in a.areas})
 
 
@@ -231,13 +242,13 @@ def check_assignment(ticket, assignee_id, actor):
                          field="assignee_id")
     if assignee_id is None:
         return None
-    agent = db.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
+    agent = db.session.get(User, assignee_id) if valid_id(assignee_id) else None
     if agent is None or agent.role != Role.AGENT or not agent.active:
         raise ValidationFailed(_l("Choose an active agent."), field="assignee_id")
     return agent
 
 
-def assign(ticket, assignee_id, actor, now=None):
+def assign(ticket, assignee_id, actor, now=None, commit=True):
     """Assign, reassign or (None) unassign the ticket."""
     now = now or utcnow()
     agent = check_assignment(ticket, assignee_id, actor)
@@ -251,7 +262,8 @@ def assign(ticket, assignee_id, actor, now=None):
     audit.record(actor, "ticket.assigned", "ticket", ticket.id, before=before, after=_snapshot(ticket))
     if agent is not None and agent.id != actor.id:
         notifications.ticket_assigned(ticket)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return ticket
 
 
@@ -259,7 +271,7 @@ def edit_ticket(ticket, actor, changes, now=None):
     """Several changes at once (the API's PUT): title/description by the requester while the
     ticket is open or by staff; category, priority, location, assignee and status by staff
     (status also by the requester within their rules). Every part is checked first, so a
-    refused part changes nothing; then each is applied with its own audit row."""
+    refused part changes nothing; then all are applied, each with its audit row, in one commit."""
     now = now or utcnow()
     staff = is_staff_for(actor, ticket)
     if not staff and not is_requester(actor, ticket):
@@ -288,6 +300,9 @@ def edit_ticket(ticket, actor, changes, now=None):
     edits_content = bool(text_changes) or "category_id" in changes or "location_id" in changes
     if edits_content and ticket.is_closed:
         raise Conflict(_l("This ticket is closed; reopen it first."), field="status")
+    if text_changes and not staff and ticket.status != TicketStatus.OPEN:
+        raise Conflict(_l("Work on this ticket has started; add a reply instead of editing it."),
+                       field=sorted(text_changes)[0])
     if edits_content:
         before = _snapshot(ticket)
         before.update({key: getattr(ticket, key) for key in text_changes})
@@ -307,13 +322,13 @@ def edit_ticket(ticket, actor, changes, now=None):
         after = _snapshot(ticket)
         after.update({key: getattr(ticket, key) for key in text_changes})
         audit.record(actor, "ticket.edited", "ticket", ticket.id, before=before, after=after)
-        db.session.commit()
     if "priority_id" in changes:
-        change_priority(ticket, changes["priority_id"], actor, now)
+        change_priority(ticket, changes["priority_id"], actor, now, commit=False)
     if "assignee_id" in changes:
-        assign(ticket, changes["assignee_id"], actor, now)
+        assign(ticket, changes["assignee_id"], actor, now, commit=False)
     if status_changes:
-        change_status(ticket, changes["status"], actor, now)
+        change_status(ticket, changes["status"], actor, now, commit=False)
+    db.session.commit()
     return ticket
 
 
@@ -372,7 +387,13 @@ def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
 
 
 def visible_comments(ticket, include_internal):
-    return [comment for comment in ticket.comments if include_internal or not comment.internal]
+    """The conversation in order, authors and files loaded with it (three queries in all)."""
+    query = (select(TicketComment).where(TicketComment.ticket_id == ticket.id)
+             .options(selectinload(TicketComment.author), selectinload(TicketComment.attachments))
+             .order_by(TicketComment.id))
+    if not include_internal:
+        query = query.where(TicketComment.internal.is_(False))
+    return list(db.session.scalars(query))
 
 
 # --- automation -------------------------------------------------------------------------------

@@ -320,3 +320,42 @@ def test_the_dashboard_counts_what_matters(client_as, desk, data):
     assert counters == {"open": "3", "unassigned": "1", "urgent": "1", "overdue": "0", "total": "4"}
     assert 'id="helpdesk-charts"' in page
     assert "Agent Uno" in page.split('id="workload"')[1].split("</table>")[0]
+
+
+def test_a_solved_captcha_cannot_be_replayed_with_the_old_cookie(client, desk, known_captcha, data):
+    client.get("/soporte/captcha.png")
+    with client.session_transaction() as session:
+        saved = dict(session)
+    assert client.post("/soporte", data=public_form(desk)).status_code == 302
+    with client.session_transaction() as session:
+        session.update(saved)  # a bot sends the cookie it had when the answer was right
+    response = client.post("/soporte", data=public_form(desk, title="Otra vez"))
+    assert response.status_code == 200 and "no coinciden" in response.get_data(as_text=True)
+    with data():
+        assert db.session.query(Ticket).count() == 1
+
+
+def test_huge_ids_and_far_dates_get_messages_not_errors(client_as, desk, data):
+    huge = "99999999999999999999"
+    user = client_as("user")
+    for field in ("category_id", "location_id"):
+        response = file_as(user, desk, **{field: huge})
+        assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    file_as(user, desk)
+    with data():
+        ticket = db.session.query(Ticket).one()
+    admin = client_as("admin")
+    assert admin.post(f"/tickets/{ticket.id}/priority", data={"priority_id": huge}).status_code == 302
+    assert admin.post(f"/tickets/{ticket.id}/assign", data={"assignee_id": huge}).status_code == 302
+    for query in ("date_to=9999-12-31", "date_from=0001-01-01"):
+        assert admin.get(f"/tickets/admin?{query}").status_code == 400
+    assert admin.get("/tickets/export.csv?date_to=9999-12-31").status_code == 400
+
+
+def test_the_list_pdf_names_only_agents_in_its_filters(client_as, desk):
+    from tests.test_helpdesk_exports import pdf_text
+
+    response = client_as("user").get(f"/tickets/export.pdf?assignee_id={desk['admin']}")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "Admin Uno" not in text and f"#{desk['admin']}" in text

@@ -406,15 +406,16 @@ def test_a_refused_recipient_fails_alone(app, helpdesk, smtp):
         assert [recipients for recipients, _ in smtp.inbox.messages] == [["admin1@example.org"]]
 
 
-def test_links_use_the_public_address_inside_and_outside_requests(app, monkeypatch):
+def test_links_use_the_public_address_never_the_requests_host(app):
     with app.app_context():
         assert email_manager.absolute_url("helpdesk.ticket_detail", ticket_id=7) == "http://127.0.0.1:5000/tickets/7"
-        with app.test_request_context(base_url="http://10.0.0.5:8000"):
-            assert email_manager.absolute_url("helpdesk.ticket_detail", ticket_id=7) == "http://10.0.0.5:8000/tickets/7"
+        with app.test_request_context(base_url="http://evil.example"):  # a Host header anyone can send
+            assert email_manager.absolute_url("helpdesk.ticket_detail", ticket_id=7) == \
+                "http://127.0.0.1:5000/tickets/7"
 
-        monkeypatch.setitem(app.config, "PUBLIC_URL", "https://desk.example.org/help")
+        save_settings({"public_url": "https://desk.example.org/help"}, None)
         assert email_manager.absolute_url("helpdesk.track", token="abc") == "https://desk.example.org/help/soporte/t/abc"
-        with app.test_request_context(base_url="http://10.0.0.5:8000"):
+        with app.test_request_context(base_url="http://evil.example"):
             assert email_manager.absolute_url("helpdesk.ticket_detail", ticket_id=7) == \
                 "https://desk.example.org/help/tickets/7"
 

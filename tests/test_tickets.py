@@ -335,3 +335,16 @@ def test_a_refused_part_of_an_edit_changes_nothing(desk):
     db.session.refresh(ticket)
     assert (ticket.title, ticket.priority.code, ticket.status) == ("La impresora no imprime", "medium",
                                                                   TicketStatus.OPEN)
+
+
+def test_an_agent_filing_a_ticket_is_not_given_it(desk):
+    ticket = file(desk, requester="agent")
+    assert ticket.assignee_id is None  # agent1 is the only agent of the area
+
+
+def test_a_requester_edits_the_text_only_before_work_starts(desk):
+    ticket = file(desk)
+    tickets.edit_ticket(ticket, person("user", desk), {"description": "Ahora con más detalle"})
+    tickets.change_status(ticket, "in_progress", person("agent", desk))
+    with pytest.raises(Conflict):
+        tickets.edit_ticket(ticket, person("user", desk), {"title": "Otro título"})

@@ -89,3 +89,22 @@ def test_full_text_search_uses_the_index_and_matches_prefixes(pg_clean):
         db.session.rollback()
         assert "ix_tickets_search" in plan
         assert db.session.scalar(select(Ticket.id).where(Ticket.number == "TKT-000001")) is not None
+
+
+def test_created_and_closed_per_day_count_local_days_on_postgresql(pg_clean):
+    from datetime import datetime, timedelta, timezone
+
+    from services import ticket_stats
+    from services.settings import save_settings
+
+    with pg_clean.app_context():
+        desk = build_helpdesk(make_people())
+        save_settings({"timezone": "America/Mexico_City"}, None)  # UTC-6
+        now = datetime(2026, 3, 10, 18, 0, tzinfo=timezone.utc)
+        # 03:00 UTC on the 10th is still the 9th in Mexico City; 07:00 UTC is the 10th
+        for hour in (3, 7):
+            ticket = file_for(desk, desk["user"])
+            ticket.created_at = datetime(2026, 3, 10, hour, 0, tzinfo=timezone.utc)
+        db.session.commit()
+        rows = ticket_stats.created_and_closed_per_day(db.session.get(User, desk["admin"]), days=2, now=now)
+        assert [(day.isoformat(), created) for day, created, _ in rows] == [("2026-03-09", 1), ("2026-03-10", 1)]

@@ -1,20 +1,24 @@
 """/soporte: filing a ticket without an account, and the secret tracking link that follows it.
 
 Bots are kept out by a CAPTCHA image drawn here (no outside service: many sites have no
-internet), a field people never see, and a rate limit per address. The CAPTCHA answer lives in
-the signed session only as an HMAC, so reading the cookie does not reveal it.
+internet), a field people never see, and a rate limit per address. Each image is a row on the
+server holding an HMAC of its answer; the session holds only its nonce, and checking an answer
+deletes the row, so an answer works once and reading or replaying the cookie gains nothing.
 """
 import hashlib
 import hmac
 import secrets
-import time
+from datetime import timedelta
 from io import BytesIO
 
 from captcha.image import ImageCaptcha
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 
-from extensions import limiter
+from sqlalchemy import delete
+
+from extensions import db, limiter
+from models import CaptchaChallenge
 from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
@@ -27,7 +31,7 @@ from services.timeutil import utcnow
 
 CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to confuse
 CAPTCHA_LENGTH = 5
-CAPTCHA_MAX_AGE = 15 * 60  # seconds
+CAPTCHA_MAX_AGE = timedelta(minutes=15)
 PUBLIC_FIELDS = TICKET_FIELDS | {"name": "name", "email": "email"}
 
 
@@ -42,10 +46,25 @@ def captcha_digest(nonce, answer):
 
 def captcha_passed(answer):
     """True when `answer` matches the last image shown to this browser; each image works once."""
-    issued = session.pop("captcha", None)
-    if not issued or not answer or time.time() - issued.get("at", 0) > CAPTCHA_MAX_AGE:
+    nonce = session.pop("captcha", None)
+    if not isinstance(nonce, str):
         return False
-    return hmac.compare_digest(issued["digest"], captcha_digest(issued["nonce"], answer))
+    table = CaptchaChallenge.__table__
+    issued = db.session.execute(delete(table).where(table.c.nonce == nonce)
+                                .returning(table.c.digest, table.c.created_at)).first()
+    db.session.commit()
+    if issued is None or not answer or utcnow() - issued.created_at > CAPTCHA_MAX_AGE:
+        return False
+    return hmac.compare_digest(issued.digest, captcha_digest(nonce, answer))
+
+
+def issue_captcha(text):
+    """Store a new challenge (and drop expired ones) and remember its nonce in the session."""
+    now, nonce = utcnow(), secrets.token_hex(16)
+    db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.created_at < now - CAPTCHA_MAX_AGE))
+    db.session.add(CaptchaChallenge(nonce=nonce, digest=captcha_digest(nonce, text), created_at=now))
+    db.session.commit()
+    session["captcha"] = nonce
 
 
 def public_rate_limit():
@@ -53,9 +72,10 @@ def public_rate_limit():
 
 
 @bp.get("/soporte/captcha.png")
+@limiter.limit(lambda: current_app.config["CAPTCHA_RATE_LIMIT"])
 def captcha_image():
-    text, nonce = new_captcha_text(), secrets.token_hex(8)
-    session["captcha"] = {"nonce": nonce, "digest": captcha_digest(nonce, text), "at": int(time.time())}
+    text = new_captcha_text()
+    issue_captcha(text)
     image = ImageCaptcha(width=220, height=80).generate(text)
     response = send_file(BytesIO(image.getvalue()), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
@@ -88,7 +108,7 @@ def public_new_ticket():
                         "to %(email)s.", number=ticket.number, email=ticket.requester_email), "success")
                 return redirect(url_for("helpdesk.track", token=ticket.tracking_token))
     elif request.method == "POST":
-        session.pop("captcha", None)  # a failed attempt never gets a second try at the same image
+        captcha_passed(None)  # spends the image: a failed attempt never gets a second try at it
     form.captcha.data = ""
     return render_template("helpdesk/public_new.html", form=form)
 
@@ -116,7 +136,7 @@ def track(token):
 @bp.post("/soporte/t/<token>/reply")
 @limiter.limit(public_rate_limit)
 def public_reply(token):
-    ticket = ticket_by_token(token)
+    ticket = ticket_by_token(token, lock=True)
     form = ReplyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -133,7 +153,7 @@ def public_reply(token):
 @bp.post("/soporte/t/<token>/status")
 def public_status(token):
     """The requester may close their ticket or reopen it; nothing else."""
-    ticket = ticket_by_token(token)
+    ticket = ticket_by_token(token, lock=True)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)

@@ -1,6 +1,6 @@
 """Filing a ticket, the ticket page, and what people do there: reply, note, status, priority,
 assignment. Every route finds the ticket through the visibility rules, so a ticket one may not
-see is a 404."""
+see is a 404; the routes that change it lock its row, so two people's changes never interleave."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -103,7 +103,7 @@ def run_action(ticket, action, success_message):
 @bp.post("/tickets/<int:ticket_id>/reply")
 @login_required
 def reply(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user)
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
     form = ReplyForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -124,7 +124,7 @@ def reply(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/status")
 @login_required
 def change_status(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user)
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -135,7 +135,7 @@ def change_status(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/priority")
 @login_required
 def change_priority(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user)
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
     form = PriorityForm()
     if not form.validate_on_submit():
         abort(400)
@@ -146,7 +146,7 @@ def change_priority(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/assign")
 @login_required
 def assign(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user)
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
     form = AssignForm()
     if not form.validate_on_submit():
         abort(400)
