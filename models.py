@@ -10,8 +10,9 @@ from datetime import date, datetime, time, timezone
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, SmallInteger, String, Text, Time,
-                        UniqueConstraint, func, literal_column, text)
+                        UniqueConstraint, event, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import DDL
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -462,23 +463,26 @@ class Ticket(db.Model):
         return not self.is_closed and self.due_at is not None and self.due_at < now
 
 
+# Full-text search on PostgreSQL reads a stored generated column, so a row's words are computed
+# once when it is written, never again per row while a query filters; a GIN index serves it.
+# SQLite has neither tsvector nor this column and searches with LIKE. The migration creates
+# the same column and index.
+SEARCH_DOCUMENT_SQL = "to_tsvector('simple', number || ' ' || requester_name || ' ' || title || ' ' || description)"
+event.listen(Ticket.__table__, "after_create", DDL(
+    f"ALTER TABLE tickets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({SEARCH_DOCUMENT_SQL}) STORED"
+).execute_if(dialect="postgresql"))
+event.listen(Ticket.__table__, "after_create", DDL(
+    "CREATE INDEX ix_tickets_search ON tickets USING gin (search_vector)").execute_if(dialect="postgresql"))
+
+
 def ticket_search_document():
-    """What full-text search reads on PostgreSQL. Literals are inlined (never bound) so queries
-    repeat the indexed expression exactly and the GIN index below serves them."""
-    columns = Ticket.__table__.c
-    space = literal_column("' '")
-    document = columns.number + space + columns.requester_name + space + columns.title + space + columns.description
-    return func.to_tsvector(text("'simple'"), document)
-
-
-# PostgreSQL only: SQLite searches with LIKE. Migrations create it with the same expression.
-db.Index("ix_tickets_search", ticket_search_document(), postgresql_using="gin").ddl_if(dialect="postgresql")
+    """The PostgreSQL-only search column, for `@@` queries."""
+    return literal_column("tickets.search_vector")
 
 
 def include_in_schema_compare(obj, name, type_, reflected, compare_to):
-    """Alembic reads an expression index back in PostgreSQL's own spelling and reports a change
-    that is none; the migration that creates it is the reference for those."""
-    return not (type_ == "index" and name == "ix_tickets_search")
+    """The search column and its index live outside the models (PostgreSQL only, see above)."""
+    return not ((type_ == "index" and name == "ix_tickets_search") or (type_ == "column" and name == "search_vector"))
 
 
 class TicketComment(db.Model):

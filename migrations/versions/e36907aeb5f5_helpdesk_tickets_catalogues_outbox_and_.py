@@ -118,12 +118,13 @@ def upgrade():
         batch_op.create_index('ix_tickets_requester', ['requester_id', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_status_created', ['status', 'created_at'], unique=False)
 
-    # Full-text search on PostgreSQL; the expression must stay identical to models.ticket_search_document().
+    # Full-text search on PostgreSQL: a stored generated column and its GIN index (see models.py).
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(
-            "CREATE INDEX ix_tickets_search ON tickets USING gin "
-            "(to_tsvector('simple', number || ' ' || requester_name || ' ' || title || ' ' || description))"
+            "ALTER TABLE tickets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+            "(to_tsvector('simple', number || ' ' || requester_name || ' ' || title || ' ' || description)) STORED"
         )
+        op.execute("CREATE INDEX ix_tickets_search ON tickets USING gin (search_vector)")
 
     op.create_table('ticket_comments',
     sa.Column('id', sa.Integer(), nullable=False),
