@@ -88,6 +88,7 @@ class TicketPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+    total_capped = fields.Boolean(metadata={"description": "true when a search matched more than `total`"})
     pages = fields.Integer()
 
 

@@ -28,6 +28,9 @@ SORTS = {
     "title": Ticket.title,
 }
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+# A search for a common word matches tens of thousands of tickets; counting them all costs more
+# than the page itself, so searches count up to here and say "more than".
+SEARCH_COUNT_LIMIT = 10_000
 SEARCH_MAX = 100
 NUMBER_PATTERN = re.compile(r"^(?:tkt-?)?0*(\d{1,9})$", re.IGNORECASE)
 WORD_PATTERN = re.compile(r"\w+", re.UNICODE)
@@ -221,10 +224,11 @@ class Page:
     total: int
     page: int
     per_page: int
+    total_capped: bool = False  # there are more than `total`
 
     @property
     def pages(self):
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.total // self.per_page), self.page)
 
     @property
     def has_prev(self):
@@ -232,7 +236,7 @@ class Page:
 
     @property
     def has_next(self):
-        return self.page < self.pages
+        return self.page < self.pages or (self.total_capped and len(self.items) == self.per_page)
 
     @property
     def prev_num(self):
@@ -247,6 +251,11 @@ def list_tickets(user, scope, filters, page=1, per_page=25, now=None):
     """One page of tickets: a COUNT and one SELECT."""
     per_page = min(max(per_page, 1), PER_PAGE_CHOICES[-1])
     base = apply_filters(scoped_query(user, scope), filters, now)
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Ticket.id).subquery()))
+    counted = base.with_only_columns(Ticket.id)
+    if filters.q:
+        counted = counted.limit(SEARCH_COUNT_LIMIT + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    capped = total > SEARCH_COUNT_LIMIT
     query = with_related(ordered(base, filters)).limit(per_page).offset((page - 1) * per_page)
-    return Page(items=list(db.session.scalars(query).unique()), total=total, page=page, per_page=per_page)
+    return Page(items=list(db.session.scalars(query).unique()), total=min(total, SEARCH_COUNT_LIMIT), page=page,
+                per_page=per_page, total_capped=capped)

@@ -359,3 +359,17 @@ def test_the_list_pdf_names_only_agents_in_its_filters(client_as, desk):
     assert response.status_code == 200
     text = pdf_text(response.data)
     assert "Admin Uno" not in text and f"#{desk['admin']}" in text
+
+
+def test_a_search_counts_up_to_a_limit_and_says_more(client_as, desk, data, monkeypatch):
+    from services import ticket_queries
+
+    monkeypatch.setattr(ticket_queries, "SEARCH_COUNT_LIMIT", 2)
+    seed_tickets(desk, data)
+    admin = client_as("admin")
+    page = admin.get("/tickets/admin?q=de&per_page=1").get_data(as_text=True)  # "Detalle de ..." in all four
+    assert "2" in page.split('id="ticket-total"')[1].split("</p>")[0]
+    assert "page=2" in page  # more pages are reachable
+    far = admin.get("/tickets/admin?q=de&per_page=1&page=4").get_data(as_text=True)
+    assert len(set(numbers_on(far.split('id="ticket-table"')[1].split("</table>")[0]))) == 1
+    assert len(set(numbers_on(admin.get("/tickets/admin").get_data(as_text=True)))) == 4  # no search: exact count
