@@ -89,10 +89,15 @@ def back_to(ticket, anchor=None):
     return redirect(url_for("helpdesk.ticket_detail", ticket_id=ticket.id, _anchor=anchor))
 
 
-def run_action(ticket, action, success_message):
-    """Run a service call for the ticket page; its domain error becomes a flash."""
+def run_action(ticket_id, form_class, action, success_message):
+    """A button on the ticket page: lock the ticket, check the form, run `action(ticket, form)`;
+    a domain error becomes a flash."""
+    ticket = visible_ticket(ticket_id, current_user, lock=True)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        action()
+        action(ticket, form)
     except DomainError as error:
         flash(str(error), "danger")
     else:
@@ -124,34 +129,24 @@ def reply(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/status")
 @login_required
 def change_status(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user, lock=True)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return run_action(ticket, lambda: ticket_service.change_status(ticket, form.status.data, current_user),
+    return run_action(ticket_id, StatusForm,
+                      lambda ticket, form: ticket_service.change_status(ticket, form.status.data, current_user),
                       _("Status changed."))
 
 
 @bp.post("/tickets/<int:ticket_id>/priority")
 @login_required
 def change_priority(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user, lock=True)
-    form = PriorityForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return run_action(ticket, lambda: ticket_service.change_priority(ticket, form.priority_id.data, current_user),
+    return run_action(ticket_id, PriorityForm,
+                      lambda ticket, form: ticket_service.change_priority(ticket, form.priority_id.data, current_user),
                       _("Priority changed."))
 
 
 @bp.post("/tickets/<int:ticket_id>/assign")
 @login_required
 def assign(ticket_id):
-    ticket = visible_ticket(ticket_id, current_user, lock=True)
-    form = AssignForm()
-    if not form.validate_on_submit():
-        abort(400)
-    assignee_id = form.assignee_id.data or None
-    if request.form.get("take") and current_user.role == Role.AGENT:
-        assignee_id = current_user.id
-    return run_action(ticket, lambda: ticket_service.assign(ticket, assignee_id, current_user),
-                      _("Assignment saved."))
+    def assign_from(ticket, form):
+        taking = request.form.get("take") and current_user.role == Role.AGENT
+        ticket_service.assign(ticket, current_user.id if taking else (form.assignee_id.data or None), current_user)
+
+    return run_action(ticket_id, AssignForm, assign_from, _("Assignment saved."))
