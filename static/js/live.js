@@ -1,0 +1,18 @@
+// The signed-in page's own Socket.IO connection on "/". Other scripts use `window.liveSocket`
+// (loaded after this file) and hear "live:connect" each time it (re)connects, which is when
+// they fetch whatever they missed while it was down.
+(function () {
+  "use strict";
+  if (typeof io === "undefined") return;
+  var socket = io("/");
+  window.liveSocket = socket;
+  socket.on("connect", function () {
+    document.dispatchEvent(new CustomEvent("live:connect", { detail: socket }));
+  });
+  // Signed out elsewhere, deactivated or password changed: the reload leads to the login page.
+  socket.on("session_ended", function () { window.location.reload(); });
+  // The server refuses an event it cannot take (bad payload, a room one may not join, a flood).
+  socket.on("error_event", function (error) {
+    if (window.console) console.warn("live:", error && error.message);
+  });
+})();
