@@ -1,11 +1,11 @@
 """Socket.IO: namespaces, rooms, join checks and the emit helpers the rest of the app calls
 (see realtime.core for the map of namespaces)."""
 from extensions import socketio
-from realtime.core import browser_room, end_browser_session, end_user_sessions, on_connect, on_disconnect, user_room
+from realtime.core import after_commit, browser_room, end_browser_session, end_user_sessions, on_connect, on_disconnect, user_room
 from realtime.queue import (DISPLAY, DISPLAY_ALL, QUEUE, QUEUE_ADMIN, display_room, emit_call, emit_line_changed,
                             requested_prefixes, service_room)
 
-__all__ = ["DISPLAY", "DISPLAY_ALL", "QUEUE", "QUEUE_ADMIN", "browser_room", "display_room", "emit_call",
+__all__ = ["after_commit", "DISPLAY", "DISPLAY_ALL", "QUEUE", "QUEUE_ADMIN", "browser_room", "display_room", "emit_call",
            "emit_line_changed", "end_browser_session", "end_user_sessions", "requested_prefixes", "service_room",
            "user_room"]
 

@@ -16,8 +16,10 @@ import logging
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import join_room
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from extensions import socketio
+from extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +92,26 @@ def _end_sockets(room):
             continue
         for sid, _eio_sid in list(server.manager.get_participants(namespace, room)):
             server.disconnect(sid, namespace=namespace)
+
+
+def after_commit(callback, *args, **kwargs):
+    """Run `callback` once the current transaction commits; forget it if it rolls back. Services
+    queue their emits with this inside the transaction, so nobody hears of a change that did
+    not happen, and the emit still follows the commit wherever the commit is."""
+    db.session.connection()  # begins the transaction if needed, so its rollback drops the callback too
+    db.session.info.setdefault("after_commit", []).append((callback, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session):
+    for callback, args, kwargs in session.info.pop("after_commit", []):
+        try:
+            callback(*args, **kwargs)
+        except Exception:  # an emit that fails must not undo or hide the commit that happened
+            log.exception("after-commit %s failed", getattr(callback, "__name__", callback))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction):
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop("after_commit", None)

@@ -26,19 +26,21 @@ DISCONNECT_AFTER = 100  # dropped events before the connection is closed
 DEFAULT_MAX_BYTES = 8 * 1024
 
 _buckets = {}  # sid -> [tokens, last refill, dropped]
+clock = time.monotonic
 
 
 def refuse(event, message, fields=None):
-    """Tell the sender (only) that its event was not taken."""
+    """Tell the sender (only) that its event was not taken; also the acknowledgement's answer."""
     body = {"event": event, "message": message}
     if fields:
         body["fields"] = fields
     emit("error_event", body)
+    return {"error": message}
 
 
 def allow(sid, now=None):
     """Take one token from this connection's bucket; False when it is empty (a flood)."""
-    now = time.monotonic() if now is None else now
+    now = clock() if now is None else now
     tokens, last, dropped = _buckets.get(sid, (BURST, now, 0))
     tokens = min(BURST, tokens + (now - last) * RATE)
     if tokens < 1:
@@ -66,37 +68,32 @@ def client_event(name, schema=None, max_bytes=DEFAULT_MAX_BYTES):
         def wrapped(payload=None, *_ignored):
             sid = request.sid
             if not allow(sid):
-                if dropped(sid) == 1:
-                    refuse(name, "too many events; slow down")
                 if dropped(sid) >= DISCONNECT_AFTER:
                     log.warning("socket %s disconnected for flooding", sid)
                     disconnect()
-                return None
+                if dropped(sid) == 1:  # one warning per flood, not one per dropped event
+                    return refuse(name, "too many events; slow down")
+                return {"error": "too many events; slow down"}
             payload = {} if payload is None else payload
             if not isinstance(payload, dict):
-                refuse(name, "the payload must be a JSON object")
-                return None
+                return refuse(name, "the payload must be a JSON object")
             try:
                 size = len(json.dumps(payload, ensure_ascii=False).encode())
             except (TypeError, ValueError):
-                refuse(name, "the payload must be JSON")
-                return None
+                return refuse(name, "the payload must be JSON")
             if size > max_bytes:
-                refuse(name, f"the payload is larger than {max_bytes} bytes")
-                return None
+                return refuse(name, f"the payload is larger than {max_bytes} bytes")
             try:
                 data = schema.load(payload) if schema is not None else {}
             except ValidationError as error:
-                refuse(name, "invalid payload",
-                       {field: " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
-                        for field, messages in error.normalized_messages().items()})
-                return None
+                return refuse(name, "invalid payload",
+                              {field: " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+                               for field, messages in error.normalized_messages().items()})
             try:
                 return handler(data)
             except Exception:  # a bug or a database hiccup must not end the connection
                 log.exception("socket event %s failed", name)
-                refuse(name, "the server could not handle this event")
-                return None
+                return refuse(name, "the server could not handle this event")
 
         return wrapped
 
