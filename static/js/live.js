@@ -10,7 +10,10 @@
     document.dispatchEvent(new CustomEvent("live:connect", { detail: socket }));
   });
   // Signed out elsewhere, deactivated or password changed: the reload leads to the login page.
-  socket.on("session_ended", function () { window.location.reload(); });
+  // Not when this page is already leaving (its own sign-out form): that navigation wins.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  socket.on("session_ended", function () { if (!leaving) window.location.reload(); });
   // The server refuses an event it cannot take (bad payload, a room one may not join, a flood).
   socket.on("error_event", function (error) {
     if (window.console) console.warn("live:", error && error.message);
