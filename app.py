@@ -71,8 +71,10 @@ def configure_blueprints(app):
     from routes.api_queue import bp as api_queue_bp
     from routes.api_tickets import bp as api_tickets_bp
     from routes.auth import bp as auth_bp
+    from routes.chat import bp as chat_bp
     from routes.helpdesk import bp as helpdesk_bp
     from routes.main import bp as main_bp
+    from routes.notifications import bp as notifications_bp
     from routes.queue import bp as queue_bp
     from routes.reports import bp as reports_bp
     from routes.setup import bp as setup_bp
@@ -84,6 +86,8 @@ def configure_blueprints(app):
     app.register_blueprint(setup_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(helpdesk_bp)
+    app.register_blueprint(chat_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(admin_queue_bp, url_prefix="/admin")
     app.register_blueprint(admin_helpdesk_bp, url_prefix="/admin")

@@ -153,7 +153,10 @@ def enforce_idle_timeout():
             return jsonify(error="session_expired", message=message), 401
         flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["last_active"] = time.time()
+    # A page refreshing itself after a live event is not the person being active: an
+    # abandoned dashboard must still time out.
+    if request.headers.get("X-Live-Refresh") != "1":
+        session["last_active"] = time.time()
     session.permanent = True
     return None
 

@@ -1,10 +1,12 @@
-"""Which mail a ticket change causes, and to whom. Called inside the change's transaction, so
-the messages are stored in the outbox with the change or not at all (email_manager.enqueue)."""
+"""Which mail and which in-app notifications (the bell) a ticket change causes, and to whom.
+Called inside the change's transaction, so both are stored with the change or not at all
+(email_manager.enqueue, inbox.notify). The bell never tells people of what they did themselves."""
 from sqlalchemy import select
 
 import email_manager
 from extensions import db
-from models import Role, User
+from models import AuditLog, NotificationKind, Role, TicketStatus, User
+from services import inbox
 
 
 def requester_link(ticket):
@@ -38,20 +40,42 @@ def ticket_filed(ticket):
                               link=staff_link(ticket))
 
 
+def last_actor(ticket, action):
+    """Who made the change being notified: the audit row it has just written in this transaction
+    names them (None for the system), so the callers need not pass them along."""
+    actor_id = db.session.scalar(select(AuditLog.actor_id).where(
+        AuditLog.entity_type == "ticket", AuditLog.entity_id == ticket.id, AuditLog.action == action)
+        .order_by(AuditLog.id.desc()).limit(1))
+    return db.session.get(User, actor_id) if actor_id else None
+
+
+def _bell(recipient_id, kind, ticket, actor, **data):
+    if recipient_id is not None and recipient_id != getattr(actor, "id", None):
+        inbox.notify(recipient_id, kind, ticket, actor=actor, **data)
+
+
 def ticket_assigned(ticket):
     agent = ticket.assignee
     if agent is not None and agent.email:
         email_manager.enqueue(agent.email, "ticket_assigned", locale=agent.locale, ticket=ticket,
                               link=staff_link(ticket))
+    if agent is not None:  # a ticket just filed has no "ticket.assigned" row: it assigned itself
+        _bell(agent.id, NotificationKind.ASSIGNED, ticket, last_actor(ticket, "ticket.assigned"))
 
 
 def public_reply(ticket, comment):
     _to_requester(ticket, "ticket_reply", comment=comment)
+    _bell(ticket.requester_id, NotificationKind.REPLY, ticket, comment.author, comment_id=comment.id)
 
 
 def status_changed(ticket, old_status):
     _to_requester(ticket, "ticket_status", old_status=old_status)
+    _bell(ticket.requester_id, NotificationKind.STATUS, ticket, last_actor(ticket, "ticket.status"),
+          status=ticket.status.value, old_status=old_status.value)
 
 
 def ticket_closed(ticket, automatically):
     _to_requester(ticket, "ticket_closed", automatically=automatically)
+    actor = None if automatically else last_actor(ticket, "ticket.status")
+    _bell(ticket.requester_id, NotificationKind.STATUS, ticket, actor, status=TicketStatus.CLOSED.value,
+          automatically=automatically)

@@ -3,6 +3,9 @@ conversation. Each function is one transaction: it checks the rule, writes the c
 audit row, queues the mail it causes (same transaction), commits, and returns the ticket.
 
 Status: open → in_progress ⇄ on_hold, any of them → closed, closed → open (reopen).
+
+Each change also queues its live events (realtime.helpdesk.announce) in the same transaction, so
+pages hear of it only once it is committed.
 """
 from datetime import timedelta
 
@@ -15,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from extensions import db
 from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus,
                     User)
+from realtime import helpdesk as live
 from services import assignment, attachments, audit, notifications
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from services.settings import get_setting
@@ -161,6 +165,7 @@ def file_ticket(*, title, description, category_id, requester=None, requester_na
     notifications.ticket_filed(ticket)
     if ticket.assignee is not None and ticket.assignee_id != (requester.id if requester else None):
         notifications.ticket_assigned(ticket)
+    live.announce(ticket, "created")
     db.session.commit()
     return ticket
 
@@ -203,6 +208,7 @@ def change_status(ticket, new_status, actor, now=None, commit=True):
             notifications.ticket_closed(ticket, automatically=False)
         else:
             notifications.status_changed(ticket, old_status)
+    live.announce(ticket, "status")
     if commit:
         db.session.commit()
     return ticket
@@ -220,6 +226,7 @@ def change_priority(ticket, priority_id, actor, now=None, commit=True):
     ticket.due_at = due_time(ticket.created_at, priority)
     _touch(ticket, now, staff_acted=False)
     audit.record(actor, "ticket.priority", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+    live.announce(ticket, "priority")
     if commit:
         db.session.commit()
     return ticket
@@ -254,7 +261,7 @@ def assign(ticket, assignee_id, actor, now=None, commit=True):
     agent = check_assignment(ticket, assignee_id, actor)
     if ticket.assignee_id == (agent.id if agent else None):
         return ticket
-    before = _snapshot(ticket)
+    before, listed_by = _snapshot(ticket), live.audience(ticket)
     ticket.assignee, ticket.assignee_id = agent, agent.id if agent else None
     if agent is not None:
         agent.last_assigned_at = now
@@ -262,6 +269,7 @@ def assign(ticket, assignee_id, actor, now=None, commit=True):
     audit.record(actor, "ticket.assigned", "ticket", ticket.id, before=before, after=_snapshot(ticket))
     if agent is not None and agent.id != actor.id:
         notifications.ticket_assigned(ticket)
+    live.announce(ticket, "assignee", before=listed_by, regroup=True)
     if commit:
         db.session.commit()
     return ticket
@@ -304,7 +312,7 @@ def edit_ticket(ticket, actor, changes, now=None):
         raise Conflict(_l("Work on this ticket has started; add a reply instead of editing it."),
                        field=sorted(text_changes)[0])
     if edits_content:
-        before = _snapshot(ticket)
+        before, listed_by, area_id = _snapshot(ticket), live.audience(ticket), ticket.area_id
         before.update({key: getattr(ticket, key) for key in text_changes})
         if "title" in text_changes:
             ticket.title = _text(text_changes["title"], "title", TITLE_MAX, _l("Write a short title."))
@@ -322,6 +330,7 @@ def edit_ticket(ticket, actor, changes, now=None):
         after = _snapshot(ticket)
         after.update({key: getattr(ticket, key) for key in text_changes})
         audit.record(actor, "ticket.edited", "ticket", ticket.id, before=before, after=after)
+        live.announce(ticket, "edited", before=listed_by, regroup=ticket.area_id != area_id)
     if "priority_id" in changes:
         change_priority(ticket, changes["priority_id"], actor, now, commit=False)
     if "assignee_id" in changes:
@@ -339,6 +348,7 @@ def delete_ticket(ticket, actor):
     names = [attachment.stored_name for attachment in ticket.attachments if attachment.removed_at is None]
     audit.record(actor, "ticket.deleted", "ticket", ticket.id, before=_snapshot(ticket) | {
         "number": ticket.number, "title": ticket.title})
+    live.announce(ticket, "deleted")
     db.session.delete(ticket)
     db.session.commit()
     attachments.delete_files(names)
@@ -382,6 +392,7 @@ def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
                  after={"comment_id": comment.id, "internal": internal})
     if staff and not internal:
         notifications.public_reply(ticket, comment)
+    live.announce(ticket, "note" if internal else "reply", internal=internal)
     db.session.commit()
     return comment
 
@@ -419,6 +430,7 @@ def close_stale_tickets(now=None, batch_size=200):
             ticket.awaiting_requester_since = None
             audit.record(None, "ticket.auto_closed", "ticket", ticket.id, before=before, after=_snapshot(ticket))
             notifications.ticket_closed(ticket, automatically=True)
+            live.announce(ticket, "status")
         db.session.commit()
         closed += len(batch)
 

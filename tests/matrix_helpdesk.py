@@ -20,6 +20,7 @@ HELPDESK_ROWS = [
     ("GET", "/tickets/admin", "/tickets/admin", ADMIN_ONLY),
     ("GET", "/tickets/dashboard", "/tickets/dashboard", ADMIN_ONLY),
     ("GET", "/tickets/<int:ticket_id>", "/tickets/{hd_ticket}", on_hd_ticket(200)),
+    ("GET", "/tickets/<int:ticket_id>/live", "/tickets/{hd_ticket}/live", on_hd_ticket(200)),
     ("POST", "/tickets/<int:ticket_id>/reply", "/tickets/{hd_ticket}/reply", on_hd_ticket(400)),  # empty message
     ("POST", "/tickets/<int:ticket_id>/status", "/tickets/{hd_ticket}/status", on_hd_ticket(400)),  # no status
     ("POST", "/tickets/<int:ticket_id>/priority", "/tickets/{hd_ticket}/priority", on_hd_ticket(302)),
@@ -28,6 +29,7 @@ HELPDESK_ROWS = [
     ("POST", "/soporte", "/soporte", PUBLIC),
     ("GET", "/soporte/captcha.png", "/soporte/captcha.png", PUBLIC),
     ("GET", "/soporte/t/<token>", "/soporte/t/{hd_token}", PUBLIC),
+    ("GET", "/soporte/t/<token>/live", "/soporte/t/{hd_token}/live", PUBLIC),
     ("POST", "/soporte/t/<token>/reply", "/soporte/t/{hd_token}/reply", {role: 400 for role in EVERYONE}),
     ("POST", "/soporte/t/<token>/status", "/soporte/t/{hd_token}/status", {role: 400 for role in EVERYONE}),
 ]

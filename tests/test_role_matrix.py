@@ -4,10 +4,12 @@ import pytest
 from tests.conftest import ROLES
 from tests.matrix import ADMIN_ACTION, ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN
 from tests.matrix_api_tickets import API_TICKETS_ROWS
+from tests.matrix_chat import CHAT_ROWS
 from tests.matrix_helpdesk import HELPDESK_ROWS
 from tests.matrix_helpdesk_admin import HELPDESK_ADMIN_ROWS
 from tests.matrix_helpdesk_exports import HELPDESK_EXPORTS_ROWS
 from tests.matrix_helpdesk_files import HELPDESK_FILES_ROWS
+from tests.matrix_notifications import NOTIFICATIONS_ROWS
 from tests.matrix_queue import QUEUE_ROWS
 from tests.matrix_reports import REPORTS_ROWS
 
@@ -45,7 +47,7 @@ CORE_ROWS = [
     ("GET", "/api/auth/me", "/api/auth/me", {role: 401 for role in EVERYONE}),  # needs a Bearer token
 ]
 MATRIX = (CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS + HELPDESK_ROWS + HELPDESK_FILES_ROWS + HELPDESK_EXPORTS_ROWS
-          + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS)
+          + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS + CHAT_ROWS + NOTIFICATIONS_ROWS)
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Ticket lists (mine, an agent's work, all) and the admin's helpdesk dashboard."""
+"""Ticket lists (mine, an agent's work, all) and the admin's helpdesk dashboard.
+
+Each page with `?fragment=1` answers with its live parts alone (same filters, same page): the
+page's script fetches them when `tickets_changed` says a ticket moved (see realtime.helpdesk).
+"""
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,6 +12,7 @@ from extensions import db
 from models import Area, Category, Priority, Role, TicketStatus, User
 from routes import page_number
 from routes.helpdesk import bp
+from routes.helpdesk.tickets import live_fragment
 from security import roles_required
 from services import ticket_stats
 from services.errors import ValidationFailed
@@ -39,6 +44,13 @@ def filter_choices(scope):
     return choices
 
 
+def page_or_fragment(page_template, fragment_template, status=200, **context):
+    """The page, or with ?fragment=1 its live parts alone."""
+    if request.args.get("fragment") != "1":
+        return render_template(page_template, **context), status
+    return live_fragment(render_template(fragment_template, **context), status)
+
+
 def render_list(scope, template, **extra):
     error, page = None, None
     try:
@@ -48,11 +60,10 @@ def render_list(scope, template, **extra):
     per_page = request.args.get("per_page", 25, type=int)
     if error is None:
         page = list_tickets(current_user, scope, filters, page=page_number(), per_page=per_page)
-    body = render_template(
-        template, scope=scope, endpoint=LISTS[scope], filters=filters, page=page, error=error,
-        choices=filter_choices(scope), per_page_choices=PER_PAGE_CHOICES, status_label=status_label,
-        now=utcnow(), **extra)
-    return body, (400 if error else 200)
+    return page_or_fragment(
+        template, "helpdesk/_list_live.html", 400 if error else 200, scope=scope, endpoint=LISTS[scope],
+        filters=filters, page=page, error=error, choices=filter_choices(scope), per_page_choices=PER_PAGE_CHOICES,
+        status_label=status_label, now=utcnow(), **extra)
 
 
 @bp.get("/tickets")
@@ -86,9 +97,9 @@ def dashboard():
                     "created": [created for _, created, _ in per_day],
                     "closed": [closed for _, _, closed in per_day]},
     }
-    return render_template("helpdesk/dashboard.html", overview=overview, charts=charts,
-                           activity=ticket_stats.recent_activity(current_user), status_label=status_label,
-                           activity_labels=activity_labels())
+    return page_or_fragment("helpdesk/dashboard.html", "helpdesk/_dashboard_live.html", overview=overview,
+                            charts=charts, activity=ticket_stats.recent_activity(current_user),
+                            status_label=status_label, activity_labels=activity_labels())
 
 
 def activity_labels():

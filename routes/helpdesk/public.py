@@ -22,7 +22,7 @@ from models import CaptchaChallenge
 from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
-from routes.helpdesk.tickets import TICKET_FIELDS, uploaded_files
+from routes.helpdesk.tickets import TICKET_FIELDS, live_fragment, uploaded_files
 from services import tickets as ticket_service
 from services.errors import DomainError
 from services.ticket_access import ticket_by_token
@@ -130,6 +130,15 @@ def track(token):
     ticket = ticket_by_token(token)
     response = current_app.make_response(render_template("helpdesk/ticket.html", **tracking_context(ticket, token)))
     response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key: never pass it on
+    return response
+
+
+@bp.get("/soporte/t/<token>/live")
+def track_live(token):
+    """The tracking page's live parts, public ones only (see tickets.ticket_live)."""
+    ticket = ticket_by_token(token)
+    response = live_fragment(render_template("helpdesk/_ticket_live.html", **tracking_context(ticket, token)))
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

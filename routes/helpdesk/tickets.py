@@ -1,7 +1,7 @@
 """Filing a ticket, the ticket page, and what people do there: reply, note, status, priority,
 assignment. Every route finds the ticket through the visibility rules, so a ticket one may not
 see is a 404; the routes that change it lock its row, so two people's changes never interleave."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +9,7 @@ from models import Role, TicketStatus
 from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
+from services import inbox
 from services import tickets as ticket_service
 from services.errors import DomainError
 from services.settings import get_setting
@@ -82,7 +83,24 @@ def ticket_page_context(ticket, viewer):
 @login_required
 def ticket_detail(ticket_id):
     ticket = visible_ticket(ticket_id, current_user)
+    inbox.mark_ticket_read(current_user, ticket.id)
     return render_template("helpdesk/ticket.html", **ticket_page_context(ticket, current_user))
+
+
+@bp.get("/tickets/<int:ticket_id>/live")
+@login_required
+def ticket_live(ticket_id):
+    """The page's live parts alone: its script swaps them in when the ticket changes, so what
+    arrives goes through the same visibility checks as the page itself."""
+    ticket = visible_ticket(ticket_id, current_user)
+    return live_fragment(render_template("helpdesk/_ticket_live.html", **ticket_page_context(ticket, current_user)))
+
+
+def live_fragment(body, status=200):
+    """A page's live parts: never cached, they exist to follow changes."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def back_to(ticket, anchor=None):

@@ -44,7 +44,7 @@ def test_a_ticket_goes_from_the_requester_to_the_agent_and_back(browser, live_se
     agent = agent_context.new_page()
     sign_in(agent, "agent1")
     agent.goto("/tickets/ingeniero")
-    agent.click(f"text={number}")
+    agent.click(f"main >> text={number}")
     agent.fill("#body", "Cambie el cable de vídeo, por favor.")
     agent.click("#reply-form button[type=submit]")
     agent.wait_for_selector(".timeline .card:has-text('Cambie el cable')")
