@@ -55,6 +55,7 @@ def configure_extensions(app):
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # None means same origin only; never "*".
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"] or None,
         manage_session=False,

@@ -103,6 +103,9 @@ def build_config(instance_dir=None):
         # else that builds the app (the flask CLI, jobs, tests) runs threaded, never unpatched eventlet.
         "ASYNC_MODE": "threading",
         "SOCKETIO_ALLOWED_ORIGINS": [o for o in env_str("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o],
+        # The Redis pub/sub channel of Socket.IO: channels are shared by every database number of a
+        # Redis server, so two installations on one Redis need different channels.
+        "SOCKETIO_CHANNEL": env_str("SOCKETIO_CHANNEL", "flask-socketio"),
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # Origins of separate front ends that may call the JSON API (/api/*); empty: none.
         "CORS_ORIGINS": parse_origins(env_str("CORS_ORIGINS", "")),

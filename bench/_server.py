@@ -168,3 +168,55 @@ def drop_pg_database(name):
 
     with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- several processes behind Redis ----------------------------------------------------------------
+
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def processes_env(instance_dir, database_url, redis_url=None, mode="eventlet"):
+    """What every process of one installation shares: database, Redis (or none), secret key."""
+    env = app_env(mode, 0, instance_dir, database_url)
+    env.update(REDIS_URL=redis_url or "", SECRET_KEY="bench-" + "k" * 40, JOBS_ENABLED="false",
+               SOCKETIO_CHANNEL=f"servicedesk-bench-{secrets.token_hex(4)}")
+    return env
+
+
+def start_processes(count, env, log_dir, label="proc"):
+    """`count` production servers (`python wsgi.py`), one per free port, sharing `env`."""
+    servers = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            servers.append(Server(f"{label}-{port}", [PYTHON, "wsgi.py"], dict(env, PORT=str(port)), port, log_dir))
+        for server in servers:
+            server.wait_ready()
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
+def html_login(base_url, username, password=DEMO_PASSWORD):
+    """Sign in through the HTML form as a browser does; returns the Cookie header of the session."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base_url}/login", timeout=10) as response:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "login": username, "password": password}).encode()
+    with opener.open(f"{base_url}/login", data=form, timeout=10) as response:
+        if urllib.parse.urlsplit(response.url).path == "/login":
+            raise RuntimeError(f"signing in as {username} on {base_url} failed")
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def get_json(url, token=None, timeout=10.0):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+        return json.loads(response.read())
