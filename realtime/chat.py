@@ -103,6 +103,8 @@ def on_send(data):
 def on_typing(data):
     conversation = chat.conversation_for(current_user, data["conversation_id"])
     other_id = conversation.other(current_user.id).id
+    if chat.chat_partner(current_user, other_id) is None:  # no longer a contact: they may read, not write
+        return refuse("chat:typing", "you can no longer write to this person")
     socketio.emit("chat:typing", {"conversation_id": conversation.id, "user_id": current_user.id},
                   to=user_room(other_id))
     return {"ok": True}

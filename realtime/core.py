@@ -16,7 +16,7 @@ import logging
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import join_room
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from extensions import db, socketio
@@ -68,8 +68,16 @@ def on_disconnect(reason=None):
 
 
 def end_user_sessions(user_id):
-    """Every session of this user ended (deactivated, password reset, deleted)."""
+    """Every session of this user ended (deactivated, password reset, deleted), or their rights
+    changed: their pages reload, which also puts their sockets in the rooms they now may join.
+    Their sockets in other processes are closed by those processes, through the message queue."""
+    from models import SocketConnection
+
     _end_sockets(user_room(user_id))
+    server = socketio.server
+    if server is not None:
+        for sid in db.session.scalars(select(SocketConnection.sid).where(SocketConnection.user_id == user_id)):
+            server.disconnect(sid, namespace="/")
 
 
 def end_browser_session(browser_id):

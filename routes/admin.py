@@ -62,7 +62,7 @@ def edit_user(user_id):
     if request.method == "GET":
         form.allowed_counter_ids.data = [counter.id for counter in user.allowed_counters]
     if form.validate_on_submit():
-        was_active = user.active
+        was_active, old_role = user.active, user.role
         try:
             user_service.update_user(user, current_user, form.username.data, form.email.data,
                                      form.full_name.data, form.role.data, form.active.data)
@@ -72,7 +72,8 @@ def edit_user(user_id):
             db.session.refresh(user)
             show_domain_error(form, error)
         else:
-            if was_active and not user.active:
+            if (was_active and not user.active) or user.role != old_role:
+                # Open pages hold rooms the old role allowed: they reconnect under the new one.
                 realtime.end_user_sessions(user.id)
             flash(_("Account %(username)s saved.", username=user.username), "success")
             return redirect(url_for("admin.users"))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+import realtime
 from extensions import db
 from forms import AgentForm, AreaForm, CategoryForm, EmptyForm, LocationForm, PriorityForm
 from models import Area, Category, Location, Priority, Role, Ticket, User
@@ -245,6 +246,7 @@ def edit_agent(user_id):
     if request.method == "GET":
         form.area_ids.data = [area.id for area in agent.areas if area.active]
     if form.validate_on_submit():
+        old_areas = {area.id for area in agent.areas}
         try:
             catalogues.update_agent(agent, current_user, form.area_ids.data, form.specialty.data, form.phone.data,
                                     form.available.data)
@@ -252,6 +254,9 @@ def edit_agent(user_id):
             db.session.rollback()
             show_domain_error(form, error)
         else:
+            if {area.id for area in agent.areas} != old_areas:
+                # Their open pages listen to the old areas' tickets: they reconnect to the new ones.
+                realtime.end_user_sessions(agent.id)
             flash(_("Agent %(name)s saved.", name=agent.display_name), "success")
             return redirect(url_for("admin_helpdesk.agents"))
     inactive_areas = [area for area in agent.areas if not area.active]

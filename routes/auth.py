@@ -123,6 +123,14 @@ def account():
     return render_template("auth/account.html", form=form)
 
 
+@bp.get("/session/alive")
+@login_required
+def session_alive():
+    """Asked by open pages with X-Live-Refresh (which does not count as activity): 204 while the
+    session lasts; an idle or ended one answers 401, and the page leaves."""
+    return "", 204
+
+
 @bp.post("/session/keepalive")
 @login_required
 def keepalive():

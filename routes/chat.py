@@ -87,7 +87,11 @@ def messages_json(conversation_id):
 @limiter.limit("60 per minute")
 def send(user_id):
     """Sending without a socket: fetch with X-CSRFToken gets JSON, a plain form a redirect."""
-    body = (request.get_json(silent=True) or {}).get("body") if request.is_json else request.form.get("body")
+    if request.is_json:
+        payload = request.get_json(silent=True)
+        body = payload.get("body") if isinstance(payload, dict) else None
+    else:
+        body = request.form.get("body")
     try:
         message = chat.send_message(current_user, body if isinstance(body, str) else "", to_user_id=user_id)
     except ValidationFailed as error:

@@ -64,11 +64,18 @@ def presence_of(user_ids, now=None):
     return {uid: presence_payload(uid, uid in online, last_seen.get(uid)) for uid in user_ids if uid in last_seen}
 
 
+def lock_person(user_id):
+    """One connection change per person at a time (PostgreSQL row lock): two tabs closing together
+    must not each still see the other's row and leave the person online with no rows at all."""
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 def connected(sid, user_id, now=None):
     """A socket opened: record it; the person's contacts hear they came online."""
     from realtime import chat as live
 
     now = now or utcnow()
+    lock_person(user_id)
     came_online = not is_online(user_id, now)
     db.session.add(SocketConnection(sid=sid, user_id=user_id, process=process_id(), connected_at=now, seen_at=now))
     if came_online:
@@ -98,6 +105,8 @@ def disconnected(sid, now=None):
 
     now = now or utcnow()
     user_id = db.session.scalar(select(SocketConnection.user_id).where(SocketConnection.sid == sid))
+    if user_id is not None:
+        lock_person(user_id)
     # A bulk DELETE, so that two callers for one socket (its disconnect and the check after its
     # connect, see realtime.chat) never trip over each other: only one of them deletes the row.
     if user_id is None or not db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid)).rowcount:

@@ -217,3 +217,19 @@ def test_sign_in_is_audited_only_for_changes(app, client, users):
 def test_anonymous_is_sent_to_login(client, users, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_open_pages_learn_when_the_session_went_idle_without_renewing_it(app, client, users):
+    import time
+
+    login(client, "user1")
+    headers = {"Accept": "application/json", "X-Live-Refresh": "1"}
+    assert client.get("/session/alive", headers=headers).status_code == 204
+    with client.session_transaction() as session:
+        session["last_active"] = time.time() - app.config["SESSION_IDLE_MINUTES"] * 60 + 5
+        nearly_idle = session["last_active"]
+    assert client.get("/session/alive", headers=headers).status_code == 204
+    with client.session_transaction() as session:
+        assert session["last_active"] == nearly_idle  # asking is not activity
+        session["last_active"] = time.time() - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    assert client.get("/session/alive", headers=headers).status_code == 401

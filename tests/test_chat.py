@@ -5,7 +5,7 @@ import re
 import pytest
 
 from extensions import db, socketio
-from models import ChatMessage, Conversation, Role, User
+from models import ChatMessage, Conversation, Role, Ticket, User
 from realtime import chat as live
 from realtime import guard
 from services import chat, presence, tickets
@@ -113,6 +113,17 @@ def test_a_conversation_stays_readable_when_its_people_stop_being_contacts(app, 
     assert signed_in(app, "user1").post(f"/chat/{desk['agent']}/messages", data={"body": "¿hola?"}).status_code == 404
 
 
+def test_someone_no_longer_a_contact_cannot_type_at_them(app, desk, data):
+    with data():
+        conversation_id = send(desk["agent"], desk["user"], "¿Sigue sin imprimir?").conversation_id
+        ticket = db.session.scalars(db.select(Ticket)).first()
+        tickets.assign(ticket, None, db.session.get(User, desk["admin"]))  # agent1 leaves user1's only ticket
+    socket = connect(app, signed_in(app, "agent1"))
+    assert socket.emit("chat:typing", {"conversation_id": conversation_id}, callback=True) == {
+        "error": "you can no longer write to this person"}
+    socket.disconnect()
+
+
 # --- sending, history and catch-up ---------------------------------------------------------------
 
 
@@ -138,6 +149,9 @@ def test_an_empty_or_overlong_message_is_refused(app, desk, data):
     for body in ("", "   \n ", "x" * (chat.MAX_LENGTH + 1), None, 5):
         response = user.post(f"/chat/{desk['agent']}/messages", json={"body": body}, headers=headers)
         assert response.status_code == 400 and response.json["error"] == "validation_error", body
+    for not_an_object in ([1], "hola", 7):
+        response = user.post(f"/chat/{desk['agent']}/messages", json=not_an_object, headers=headers)
+        assert response.status_code == 400, not_an_object
     ok = user.post(f"/chat/{desk['agent']}/messages", json={"body": "x" * chat.MAX_LENGTH}, headers=headers)
     assert ok.status_code == 201 and len(ok.json["body"]) == chat.MAX_LENGTH
 

@@ -5,6 +5,7 @@ Runs when TEST_DATABASE_URL and TEST_REDIS_URL are both set (CI sets them); skip
 """
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -44,7 +45,10 @@ def run(cluster):
 
     def runner(scenario):
         try:
-            return asyncio.run(asyncio.wait_for(scenario, 60))
+            # In a thread of its own: the browser tests' driver may keep an event loop running
+            # in this one, and asyncio.run() refuses to start inside a running loop.
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, asyncio.wait_for(scenario, 60)).result()
         except BaseException:
             print(cluster.logs())
             raise

@@ -36,3 +36,15 @@ def test_logout_ends_the_users_sockets(app, client_as, users):
     socket = connect(app, http)
     http.post("/logout")
     assert not socket.is_connected()
+
+
+def test_a_role_change_sends_the_users_pages_back_to_rejoin_under_the_new_role(app, admin_client, client_as, users):
+    bystander = connect(app, client_as("admin"))
+    agent = connect(app, client_as("agent"))
+    response = admin_client.post(f"/admin/users/{users['agent']}/edit", data={
+        "username": "agent1", "email": "agent1@example.org", "full_name": "Agent Uno", "role": "user",
+        "active": "y", "counter_id": "0"})
+    assert response.status_code == 302
+    assert not agent.is_connected()  # its rooms were an agent's: the page reloads and joins anew
+    assert bystander.is_connected()
+    bystander.disconnect()

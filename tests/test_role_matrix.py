@@ -26,6 +26,7 @@ CORE_ROWS = [
     ("GET", "/account", "/account", SIGNED_IN),
     ("POST", "/account", "/account", SIGNED_IN),
     ("POST", "/session/keepalive", "/session/keepalive", {role: 204 for role in ROLES} | {ANON: 302}),
+    ("GET", "/session/alive", "/session/alive", {role: 204 for role in ROLES} | {ANON: 302}),
     ("POST", "/language", "/language", {role: 302 for role in EVERYONE}),
     ("GET", "/healthz", "/healthz", {role: 200 for role in EVERYONE}),
     ("GET", "/setup", "/setup", {role: 404 for role in EVERYONE}),

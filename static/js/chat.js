@@ -10,7 +10,6 @@
   var nav = document.getElementById("chat-nav");
   if (!socket || !nav) return;
   var me = Number(nav.dataset.userId);
-  var HEARTBEAT_MS = 25000; // services/presence.py counts a connection silent for 60 s as gone
   var TYPING_EVERY_MS = 3000;
   var TYPING_SHOWN_MS = 4000;
 
@@ -23,9 +22,6 @@
   socket.on("chat:unread", function (data) {
     if (data && typeof data.total === "number") setTotal(data.total);
   });
-  window.setInterval(function () {
-    if (socket.connected) socket.emit("presence:ping", {});
-  }, HEARTBEAT_MS);
   // Leaving the page: close the socket now. A socket still on long-polling (its WebSocket upgrade
   // not finished) would otherwise count as online until the server's ping timeout.
   window.addEventListener("pagehide", function () { socket.disconnect(); });

@@ -60,9 +60,6 @@
     });
   });
   socket.on("tickets_changed", refresh);
-  var connected = false;  // the first connection follows the page's rendering; later ones a drop
-  document.addEventListener("live:connect", function () {
-    if (connected) refresh();
-    connected = true;
-  });
+  // Every connection, the first included: a change may have come between rendering and connecting.
+  document.addEventListener("live:connect", refresh);
 })();

@@ -14,6 +14,20 @@
   var leaving = false;
   window.addEventListener("beforeunload", function () { leaving = true; });
   socket.on("session_ended", function () { if (!leaving) window.location.reload(); });
+  // Presence: services/presence.py counts a connection silent for 60 s as gone.
+  window.setInterval(function () {
+    if (socket.connected) socket.emit("presence:ping", {});
+  }, 25000);
+  // The socket keeps the session it connected with, so it never notices the idle timeout:
+  // ask now and then (without counting as activity) and leave when the session is over.
+  window.setInterval(function () {
+    fetch("/session/alive", { credentials: "same-origin",
+                              headers: { "Accept": "application/json", "X-Live-Refresh": "1" } })
+      .then(function (response) {
+        if (response.status === 401) { socket.disconnect(); window.location.reload(); }
+      })
+      .catch(function () { /* offline for a moment: the next check will tell */ });
+  }, 60000);
   // The server refuses an event it cannot take (bad payload, a room one may not join, a flood).
   socket.on("error_event", function (error) {
     if (window.console) console.warn("live:", error && error.message);

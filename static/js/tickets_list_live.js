@@ -20,10 +20,6 @@
   });
 
   socket.on("tickets_changed", refresh);
-  // The page was rendered just before the first connection; later ones follow a drop.
-  var connected = false;
-  document.addEventListener("live:connect", function () {
-    if (connected) refresh();
-    connected = true;
-  });
+  // Every connection, the first included: a change may have come between rendering and connecting.
+  document.addEventListener("live:connect", refresh);
 })();
