@@ -7,7 +7,8 @@ Timestamps are stored in UTC (`UTCDateTime` returns aware datetimes on every dat
 shown in the organisation's timezone.
 """
 # flake8: noqa: F401  (re-exports)
-from models.accounts import AuditLog, Role, Setting, User, UTCDateTime, enum_column, new_session_token, utcnow
+from models.accounts import (MAX_ID, AuditLog, Role, Setting, User, UTCDateTime, enum_column, new_session_token,
+                             utcnow, valid_id)
 from models.queue import (Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket, Service,
                           ServiceHours, StaffCounter)
 from models.helpdesk import (SEARCH_DOCUMENT_SQL, AgentArea, Area, Attachment, CaptchaChallenge, Category, Location,

@@ -22,6 +22,15 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+MAX_ID = 2_147_483_647  # the largest integer id both databases hold
+
+
+def valid_id(value):
+    """An id that may exist: a positive int the database can hold (a bigger one would overflow
+    the query instead of simply finding nothing)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 class UTCDateTime(TypeDecorator):
     """Naive UTC in the database, aware UTC in Python, so SQLite and PostgreSQL behave alike."""
 

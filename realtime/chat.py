@@ -26,6 +26,7 @@ from flask_socketio import emit, join_room
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from extensions import db, socketio
+from models import MAX_ID
 from realtime.core import connect_hooks, disconnect_hooks, user_room
 from realtime.guard import DEFAULT_MAX_BYTES, client_event, refuse
 from services import chat, presence
@@ -33,7 +34,6 @@ from services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2_147_483_647
 SEND_MAX_BYTES = 4 * chat.MAX_LENGTH + 256  # the longest message in 4-byte characters, and its envelope
 WATCH_MAX = 200
 OFFLINE_GRACE_SECONDS = 3  # a page reload or a move to another page reconnects within this

@@ -22,7 +22,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from extensions import db, socketio
-from models import AgentArea, Role, Ticket
+from models import MAX_ID, AgentArea, Role, Ticket
 from realtime.core import after_commit, connect_hooks, user_room
 from realtime.guard import client_event, refuse
 from services.errors import NotFound
@@ -30,7 +30,6 @@ from services.ticket_access import can_see, is_staff_for, ticket_by_token
 
 TRACK = "/track"
 HELPDESK_ADMIN = "helpdesk:admin"
-MAX_ID = 2_147_483_647  # the largest id the database holds (services.tickets.MAX_ID)
 
 
 def ticket_room(ticket_id, staff):

@@ -2,20 +2,22 @@
 from flask import flash, request
 from werkzeug.routing import IntegerConverter
 
+from models import MAX_ID, valid_id
+
 MAX_PAGE = 100_000
 
 
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that stops at the largest database integer: bigger ids are a 404, not a 500."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def form_id(name):
     """A row id from the posted form, or 0 (no row) when missing, malformed or out of range."""
     value = request.form.get(name, type=int)
-    return value if value is not None and 0 < value <= 2_147_483_647 else 0
+    return value if valid_id(value) else 0
 
 
 def page_number():

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from models import Counter, PriorityReason, Role, Service
+from models import MAX_ID, Counter, PriorityReason, Role, Service
 from routes.api import json_body, roles_allowed
 from routes.queue import ticket_json
 from services import queue as queue_service
@@ -15,14 +15,14 @@ bp = Blueprint("api_queue", __name__)
 
 
 class IssueSchema(Schema):
-    service_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2_147_483_647))
+    service_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
     priority = fields.String(load_default=None, allow_none=True,
                              validate=validate.OneOf([p.value for p in PriorityReason]))
 
 
 class CallNextSchema(Schema):
     counter_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                validate=validate.Range(1, 2_147_483_647))
+                                validate=validate.Range(1, MAX_ID))
 
 
 @bp.post("/tickets")

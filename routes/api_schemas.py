@@ -7,11 +7,10 @@ working. Errors name the field the way the client wrote it.
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from models import TicketStatus
+from models import MAX_ID, TicketStatus
 from services.ticket_queries import SCOPES, SEARCH_MAX, SORTS
 from services.tickets import BODY_MAX, TITLE_MAX
 
-MAX_ID = 2_147_483_647
 MAX_PER_PAGE = 100
 STATUSES = [status.value for status in TicketStatus]
 # English name → SoportePlus name.

@@ -8,15 +8,12 @@ from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
 from extensions import db, limiter
-from models import User
+from models import MAX_ID, User
 from security import wants_json
 from services import chat, presence
 from services.errors import ValidationFailed
 
 bp = Blueprint("chat", __name__)
-# The socket events are registered with each app the blueprint joins.
-
-MAX_ID = 2_147_483_647
 
 
 @bp.app_context_processor

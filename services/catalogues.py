@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from models import AgentArea, Area, Category, Location, Priority, Role, Ticket, User
+from models import AgentArea, Area, Category, Location, Priority, Role, Ticket, User, valid_id
 from services import audit
 from services.errors import Conflict, ValidationFailed
 
@@ -140,11 +140,11 @@ def category_snapshot(category):
 def save_category(category, actor, area_id, name, default_priority_id):
     """Create or update a category. A new or moved category needs an active area."""
     name = _name(name, 120)
-    area = db.session.get(Area, area_id) if isinstance(area_id, int) else None
+    area = db.session.get(Area, area_id) if valid_id(area_id) else None
     keeps_area = category is not None and area is not None and area.id == category.area_id
     if area is None or not (area.active or keeps_area):
         raise ValidationFailed(_l("Choose an active area."), field="area_id")
-    priority = db.session.get(Priority, default_priority_id) if isinstance(default_priority_id, int) else None
+    priority = db.session.get(Priority, default_priority_id) if valid_id(default_priority_id) else None
     if priority is None:
         raise ValidationFailed(_l("Choose a priority."), field="default_priority_id")
     if _name_taken(Category, name, category.id if category else None, Category.area_id == area.id):

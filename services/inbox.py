@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from email_manager import mail_locale
 from extensions import db
-from models import Notification, NotificationKind, TicketStatus, User
+from models import MAX_ID, Notification, NotificationKind, TicketStatus, User
 from realtime.core import after_commit
 from realtime.notifications import emit_notification, emit_read
 from services.errors import NotFound
@@ -19,7 +19,6 @@ from services.timeutil import utcnow
 DROPDOWN_SIZE = 8
 PAGE_SIZE = 20
 CATCH_UP_LIMIT = 50
-MAX_ID = 2_147_483_647
 
 
 def notify(recipient_id, kind, ticket, actor=None, **data):

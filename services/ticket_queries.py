@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from models import Priority, Ticket, TicketStatus, ticket_search_document
+from models import MAX_ID, Priority, Ticket, TicketStatus, ticket_search_document
 from services.errors import ValidationFailed
 from services.ticket_access import restrict_to_visible, staff_scope
 from services.timeutil import day_bounds, utcnow
@@ -118,7 +118,7 @@ def _positive_int(value, name):
         number = int(value)
     except (TypeError, ValueError):
         raise ValidationFailed(_l("Must be a whole number."), field=name) from None
-    if not 0 < number <= 2_147_483_647:
+    if not 0 < number <= MAX_ID:
         raise ValidationFailed(_l("Out of range."), field=name)
     return number
 
