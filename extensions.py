@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -39,6 +40,13 @@ jwt = JWTManager()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cors = CORS()
+
+
+def upsert_into(table):
+    """An INSERT on `table` that takes ON CONFLICT: both databases speak it, but SQLAlchemy
+    builds it per dialect."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def init_cors(app):

@@ -14,10 +14,9 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from extensions import db
+from extensions import db, upsert_into
 from models import ChatMessage, Conversation, Role, Ticket, User
 from realtime.core import after_commit
 from services.errors import NotAllowed, NotFound, ValidationFailed
@@ -91,8 +90,7 @@ def _conversation_for_pair(a_id, b_id):
     if found is not None:
         return found
     first, second = _pair(a_id, b_id)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(Conversation.__table__)
+    db.session.execute(upsert_into(Conversation.__table__)
                        .values(first_user_id=first, second_user_id=second, created_at=utcnow())
                        .on_conflict_do_nothing(index_elements=["first_user_id", "second_user_id"]))
     return conversation_between(a_id, b_id)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from extensions import db, socketio
+from extensions import db, socketio, upsert_into
 from models import JobRun
 from services.timeutil import utcnow
 
@@ -69,7 +68,7 @@ def claim(job, now):
     """True when this process may run `job` now: its row is due and our UPDATE moved it on
     first. A job never seen before is due at once."""
     table = JobRun.__table__
-    db.session.execute(_upsert().values(name=job.name, next_run_at=now).on_conflict_do_nothing(index_elements=["name"]))
+    db.session.execute(upsert_into(JobRun.__table__).values(name=job.name, next_run_at=now).on_conflict_do_nothing(index_elements=["name"]))
     claimed = db.session.execute(
         update(table).where(table.c.name == job.name, table.c.next_run_at <= now)
         .values(next_run_at=now + job.interval, started_at=now)
@@ -97,16 +96,9 @@ def run_job(job, now=None, claimed=False):
 
 
 def _record(name, **values):
-    db.session.execute(_upsert().values(name=name, **values)
+    db.session.execute(upsert_into(JobRun.__table__).values(name=name, **values)
                        .on_conflict_do_update(index_elements=["name"], set_=values))
     db.session.commit()
-
-
-def _upsert():
-    """An INSERT on job_runs that takes ON CONFLICT (both databases speak it)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(JobRun.__table__)
-
 
 def run_due_jobs(now=None):
     """One pass: run every job that is due and that this process claims. Returns {name: result}."""

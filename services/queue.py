@@ -11,11 +11,10 @@ Every state change writes an audit row; events go out through realtime.py after 
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 import realtime
-from extensions import db
+from extensions import db, upsert_into
 from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket, Role, Service, User
 from services import audit
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, QueueEmpty, ServiceClosed
@@ -42,8 +41,7 @@ def next_number(service_id, day):
     """Increment and return the day's counter of a service (1 for its first ticket of the day),
     in one upsert that holds the row lock until commit."""
     table = QueueSequence.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(table).values(service_id=service_id, day=day, last_number=1)
+    upsert = upsert_into(table).values(service_id=service_id, day=day, last_number=1)
     return db.session.execute(
         upsert.on_conflict_do_update(index_elements=[table.c.service_id, table.c.day],
                                      set_={"last_number": table.c.last_number + 1})

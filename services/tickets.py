@@ -13,11 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.dialects import postgresql, sqlite
 
-from extensions import db
+from extensions import db, upsert_into
 from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus,
-                    User)
+                    User, valid_id)
 from realtime import helpdesk as live
 from services import assignment, attachments, audit, notifications
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -60,8 +59,7 @@ def parse_status(value, field="status"):
 def next_value(name):
     """Increment and return a named sequence in one upsert; its row lock keeps numbers gap-free."""
     table = Sequence.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(table).values(name=name, last_value=1)
+    upsert = upsert_into(table).values(name=name, last_value=1)
     return db.session.execute(
         upsert.on_conflict_do_update(index_elements=[table.c.name], set_={"last_value": table.c.last_value + 1})
         .returning(table.c.last_value)
@@ -70,14 +68,6 @@ def next_value(name):
 
 def format_number(value):
     return f"TKT-{value:06d}"
-
-
-MAX_ID = 2_147_483_647
-
-
-def valid_id(value):
-    """An id that may exist: a positive int the database can hold (bigger ones would overflow)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _active(model, object_id, field, message):
