@@ -22,11 +22,10 @@ from models import CaptchaChallenge
 from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
-from routes.helpdesk.tickets import TICKET_FIELDS, live_fragment, uploaded_files
+from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, live_fragment, uploaded_files
 from services import tickets as ticket_service
 from services.errors import DomainError
 from services.ticket_access import ticket_by_token
-from services.timeline import ticket_timeline
 from services.timeutil import utcnow
 
 CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to confuse
@@ -114,15 +113,10 @@ def public_new_ticket():
 
 
 def tracking_context(ticket, token):
-    return {
-        "ticket": ticket, "staff": False, "requester_view": True, "public_token": token,
-        "timeline": ticket_timeline(ticket, include_internal=False),
-        "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
-        "next_statuses": [s for s in ticket_service.TRANSITIONS[ticket.status]
-                          if s in ticket_service.REQUESTER_TRANSITIONS],
-        "status_label": ticket_service.status_label,
-        "file_url": lambda file: url_for("helpdesk.public_download", token=token, attachment_id=file.id),
-    }
+    def file_url(file):
+        return url_for("helpdesk.public_download", token=token, attachment_id=file.id)
+
+    return conversation_context(ticket, False, file_url) | {"public_token": token}
 
 
 @bp.get("/soporte/t/<token>")

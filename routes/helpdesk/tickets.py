@@ -52,19 +52,26 @@ def new_ticket():
     return render_template("helpdesk/new.html", form=form, public=False)
 
 
+def conversation_context(ticket, staff, file_url):
+    """What every view of a ticket shows: the conversation (notes for staff only), the reply form
+    and the status buttons its viewer may press. The tracking page uses it too."""
+    next_statuses = sorted(ticket_service.TRANSITIONS[ticket.status], key=list(TicketStatus).index)
+    if not staff:
+        next_statuses = [s for s in next_statuses if s in ticket_service.REQUESTER_TRANSITIONS]
+    return {
+        "ticket": ticket, "staff": staff, "requester_view": not staff, "public_token": None,
+        "timeline": ticket_timeline(ticket, include_internal=staff),
+        "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
+        "next_statuses": next_statuses, "status_label": ticket_service.status_label, "file_url": file_url,
+    }
+
+
 def ticket_page_context(ticket, viewer):
     """What the ticket page shows `viewer`: staff get notes, actions and the assignment."""
     staff = is_staff_for(viewer, ticket)
-    context = {
-        "ticket": ticket, "staff": staff, "requester_view": is_requester(viewer, ticket) and not staff,
-        "timeline": ticket_timeline(ticket, include_internal=staff),
-        "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
-        "next_statuses": sorted(ticket_service.TRANSITIONS[ticket.status], key=list(TicketStatus).index),
-        "status_label": ticket_service.status_label, "public_token": None,
-        "file_url": lambda file: url_for("helpdesk.download", ticket_id=ticket.id, attachment_id=file.id),
-    }
-    if not staff:
-        context["next_statuses"] = [s for s in context["next_statuses"] if s in ticket_service.REQUESTER_TRANSITIONS]
+    context = conversation_context(
+        ticket, staff, lambda file: url_for("helpdesk.download", ticket_id=ticket.id, attachment_id=file.id))
+    context["requester_view"] = is_requester(viewer, ticket) and not staff
     if staff:
         priority_form = PriorityForm(priority_id=ticket.priority_id)
         priority_form.priority_id.choices = priority_choices(with_default=False)
