@@ -12,20 +12,9 @@ from extensions import db, socketio
 from models import AuditLog, JobRun, OutboxMessage, Ticket, TicketStatus, User
 from services import jobs, tickets
 from services.timeutil import utcnow
-from tests.conftest import free_port
-from tests.test_mail import SMTPServer, point_mail_at
+from tests.test_mail import smtp  # noqa: F401,F811  (the real SMTP server fixture)
 
 HOURS = timedelta(hours=1)
-
-
-@pytest.fixture
-def smtp(app):
-    server = SMTPServer(free_port())
-    server.start()
-    with app.app_context():
-        point_mail_at(server.port)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
