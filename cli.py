@@ -15,7 +15,7 @@ from email_manager import mail_settings, probe_smtp
 from extensions import db
 from models import Role, User, include_in_schema_compare
 from services import audit, jobs, seeding
-from services.users import snapshot
+from services.accounts.users import snapshot
 from services.settings import get_setting
 
 
@@ -75,7 +75,7 @@ def reset_admin_command(username):
 @with_appcontext
 def close_day_command():
     """Settle queue tickets left open on earlier days (run it each night, e.g. from cron)."""
-    from services.queue import close_past_days
+    from services.queue.line import close_past_days
 
     click.echo(f"Closed {close_past_days()} queue ticket(s) left open on earlier days.")
 

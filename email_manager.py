@@ -115,7 +115,7 @@ def mail_locale(locale):
 def render(template, locale=None, **context):
     """Subject, text and HTML of a mail. The subject is the `subject` the HTML template sets,
     so every sentence of a mail lives in its templates."""
-    from services.tickets import status_label  # services.tickets queues mail through this module
+    from services.helpdesk.tickets import status_label  # services.tickets queues mail through this module
 
     locale = mail_locale(locale)
     context = {"locale": locale, "organisation": get_setting("organisation_name"), "setting": get_setting,

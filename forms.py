@@ -9,7 +9,7 @@ from wtforms.validators import (URL, DataRequired, Email, EqualTo, InputRequired
 
 from models import Role
 from services.settings import is_valid_timezone, timezone_choices
-from services.users import MIN_PASSWORD_LENGTH
+from services.accounts.users import MIN_PASSWORD_LENGTH
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]{3,64}\Z",
                        message=_l("3 to 64 letters, digits, dots, dashes or underscores."))

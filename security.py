@@ -110,7 +110,7 @@ def safe_next_url(target, fallback):
 def redirect_to_setup_on_first_run():
     if current_app.extensions.get("setup_done") or request.endpoint in SETUP_FREE_ENDPOINTS:
         return None
-    from services.setup import needs_setup
+    from services.accounts.first_run import needs_setup
 
     if needs_setup():
         if wants_json():

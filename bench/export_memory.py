@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extensions import db  # noqa: E402
 from models import User  # noqa: E402
-from services import ticket_exports  # noqa: E402
+from services.helpdesk import exports as ticket_exports  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)
 
@@ -35,7 +35,7 @@ def memory_check(counts=(2_000, 8_000)):
     from sqlalchemy import insert, select
 
     from models import Role, Ticket, TicketComment, TicketStatus
-    from services.ticket_queries import TicketFilters
+    from services.helpdesk.queries import TicketFilters
     from tests.conftest import build_helpdesk, make_app
 
     def add_tickets(first, last, desk, ids):

@@ -234,7 +234,7 @@ def count_queries(database_url, instance_dir):
     from config import normalise_database_url
     from extensions import db
     from models import User
-    from services.ticket_queries import TicketFilters, list_tickets
+    from services.helpdesk.queries import TicketFilters, list_tickets
 
     app = create_app({"INSTANCE_DIR": str(instance_dir), "JOBS_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),

@@ -29,7 +29,7 @@ from extensions import db, socketio
 from models import MAX_ID
 from realtime.core import connect_hooks, disconnect_hooks, user_room
 from realtime.guard import DEFAULT_MAX_BYTES, client_event, refuse
-from services import chat, presence
+from services.messaging import chat, presence
 from services.errors import DomainError
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from models import MAX_ID, AgentArea, Role, Ticket
 from realtime.core import after_commit, connect_hooks, user_room
 from realtime.guard import client_event, refuse
 from services.errors import NotFound
-from services.ticket_access import can_see, is_staff_for, ticket_by_token
+from services.helpdesk.access import can_see, is_staff_for, ticket_by_token
 
 TRACK = "/track"
 HELPDESK_ADMIN = "helpdesk:admin"

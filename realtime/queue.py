@@ -32,7 +32,7 @@ def requested_prefixes():
 
 def on_display_connect(auth=None):
     """Anyone may watch: the screen is public. It gets the whole state at once."""
-    from services.queue import display_state
+    from services.queue.line import display_state
 
     prefixes = requested_prefixes()
     for room in [display_room(p) for p in prefixes] or [DISPLAY_ALL]:

@@ -12,7 +12,7 @@ from models import AuditLog, Role, User
 from routes import page_number, show_domain_error
 from security import roles_required
 from services import settings as settings_service
-from services import users as user_service
+from services.accounts import users as user_service
 from services.errors import DomainError
 
 bp = Blueprint("admin", __name__)

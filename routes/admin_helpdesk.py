@@ -13,8 +13,8 @@ from forms import AgentForm, AreaForm, CategoryForm, EmptyForm, LocationForm, Pr
 from models import Area, Category, Location, Priority, Role, Ticket, User
 from routes import page_number, show_domain_error
 from security import roles_required
-from services import catalogues
-from services.assignment import open_ticket_counts
+from services.helpdesk import catalogues
+from services.helpdesk.assignment import open_ticket_counts
 from services.errors import DomainError
 
 bp = Blueprint("admin_helpdesk", __name__)

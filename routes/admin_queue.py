@@ -9,7 +9,7 @@ from forms import WEEKDAY_LABELS, CounterForm, EmptyForm, ServiceForm
 from models import Counter, Role, Service
 from routes import show_domain_error
 from security import roles_required
-from services import queue_setup
+from services.queue import setup as queue_setup
 from services.errors import DomainError
 
 bp = Blueprint("admin_queue", __name__)

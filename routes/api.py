@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from extensions import db, jwt, limiter
 from models import User
-from services import users as user_service
+from services.accounts import users as user_service
 
 bp = Blueprint("api", __name__)
 

@@ -8,7 +8,7 @@ from extensions import db
 from models import MAX_ID, Counter, PriorityReason, Role, Service
 from routes.api import json_body, roles_allowed
 from routes.queue import ticket_json
-from services import queue as queue_service
+from services.queue import line as queue_service
 from services.errors import DomainError
 
 bp = Blueprint("api_queue", __name__)

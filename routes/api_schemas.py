@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from models import MAX_ID, TicketStatus
-from services.ticket_queries import SCOPES, SEARCH_MAX, SORTS
-from services.tickets import BODY_MAX, TITLE_MAX
+from services.helpdesk.queries import SCOPES, SEARCH_MAX, SORTS
+from services.helpdesk.tickets import BODY_MAX, TITLE_MAX
 
 MAX_PER_PAGE = 100
 STATUSES = [status.value for status in TicketStatus]

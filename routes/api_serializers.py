@@ -6,7 +6,7 @@ area, priority, location, assignee), so serialising a page issues no further que
 from marshmallow import Schema, fields
 
 from models import TicketStatus
-from services.tickets import TRANSITIONS, status_label
+from services.helpdesk.tickets import TRANSITIONS, status_label
 from services.timeutil import utcnow
 
 

@@ -17,11 +17,11 @@ from routes.api_schemas import (CommentCreateSchema, StatsArgsSchema, TicketCrea
                                 TicketUpdateSchema)
 from routes.api_serializers import (CategorySchema, CommentSchema, PrioritySchema, RefSchema, statuses,
                                     ticket_detail, ticket_json, ticket_page)
-from services import tickets as ticket_service
+from services.helpdesk import tickets as ticket_service
 from services.errors import DomainError
-from services.ticket_access import is_staff_for, visible_ticket
-from services.ticket_queries import TicketFilters, list_tickets
-from services.ticket_stats import created_and_closed_per_day, overview
+from services.helpdesk.access import is_staff_for, visible_ticket
+from services.helpdesk.queries import TicketFilters, list_tickets
+from services.helpdesk.stats import created_and_closed_per_day, overview
 
 bp = Blueprint("api_tickets", __name__)
 

@@ -12,7 +12,7 @@ from forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, Registe
 from routes import show_domain_error
 from routes.main import home_url
 from security import safe_next_url
-from services import users as user_service
+from services.accounts import users as user_service
 from services.errors import DomainError
 from services.settings import get_setting
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from extensions import db, limiter
 from models import MAX_ID, User
 from security import wants_json
-from services import chat, presence
+from services.messaging import chat, presence
 from services.errors import ValidationFailed
 
 bp = Blueprint("chat", __name__)

@@ -11,7 +11,7 @@ from forms import role_choices
 from models import Role
 from security import safe_next_url
 from services.settings import get_setting
-from services.users import set_locale
+from services.accounts.users import set_locale
 
 bp = Blueprint("main", __name__)
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from routes import page_number
 from security import wants_json
-from services import inbox
+from services.messaging import inbox
 from services.settings import get_setting
 
 bp = Blueprint("notifications", __name__)

@@ -12,7 +12,7 @@ from models import Counter, PriorityReason, QueueStatus, QueueTicket, Role, Serv
 from realtime import requested_prefixes
 from routes import form_id
 from security import roles_required, wants_json
-from services import queue as queue_service
+from services.queue import line as queue_service
 from services.errors import DomainError
 from services.settings import get_setting
 

@@ -19,8 +19,8 @@ from wtforms.validators import Optional, ValidationError
 from extensions import db
 from models import Role, Service
 from security import roles_required
-from services import exports
-from services.stats import ReportFilter, dashboard_stats
+from services.queue import exports
+from services.queue.stats import ReportFilter, dashboard_stats
 from services.timeutil import local_today, organisation_tz
 
 bp = Blueprint("reports", __name__)

@@ -7,7 +7,7 @@ from routes import show_domain_error
 from routes.auth import start_session
 from routes.main import home_url
 from services.errors import DomainError
-from services.setup import complete_setup, needs_setup
+from services.accounts.first_run import complete_setup, needs_setup
 
 bp = Blueprint("setup", __name__)
 # The account service names its fields plainly; the wizard prefixes the admin's.

@@ -39,19 +39,19 @@ def send_mail(now):
 
 
 def close_stale_tickets(now):
-    from services.tickets import close_stale_tickets
+    from services.helpdesk.tickets import close_stale_tickets
 
     return f"closed {close_stale_tickets(now)} ticket(s)"
 
 
 def remove_old_attachment_files(now):
-    from services.attachments import remove_expired_files
+    from services.helpdesk.attachments import remove_expired_files
 
     return f"removed {remove_expired_files(now)} file(s)"
 
 
 def close_queue_day(now):
-    from services.queue import close_past_days
+    from services.queue.line import close_past_days
 
     return f"closed {close_past_days(now)} queue ticket(s)"
 

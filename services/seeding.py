@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Area, Category, Counter, CounterService, Location, Priority, Role, Service, User
-from services.catalogues import DEFAULT_PRIORITIES
+from services.helpdesk.catalogues import DEFAULT_PRIORITIES
 
 PRIORITIES = DEFAULT_PRIORITIES  # code, name, level, response hours, resolution hours
 SERVICES = [("A", "General", "#0d6efd"), ("B", "Caja", "#198754")]

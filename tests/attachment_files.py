@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from extensions import db
 from models import AgentArea, Role, Setting, User
-from services import tickets
+from services.helpdesk import tickets
 from services.settings import forget_cached
 from tests.conftest import PASSWORD, login
 

@@ -383,7 +383,7 @@ def test_the_catalogues_list_what_is_active(app, api, helpdesk):
 def test_statuses_come_with_a_label_in_the_callers_language_and_their_next_statuses(app, api, helpdesk):
     from flask_babel import force_locale
 
-    from services.tickets import status_label
+    from services.helpdesk.tickets import status_label
 
     english = api("user").get("/estados", headers={"Accept-Language": "en"}).json
     assert [s["code"] for s in english] == ["open", "in_progress", "on_hold", "closed"]

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from extensions import db
 from models import Attachment, Ticket, User
-from services import attachments, tickets
+from services.helpdesk import attachments, tickets
 from services.errors import ValidationFailed
 from tests.attachment_files import (  # noqa: F401,F811  (fixtures are used by name)
     ACCEPTED, DOCX, EXE, HTML, MB, PDF, PNG, TEXT, count, desk, file_with, in_english, office_bytes, set_setting,

@@ -139,7 +139,7 @@ def test_close_queue_day_settles_earlier_days(app, runner, queue_desk):
     from datetime import datetime, timedelta, timezone
 
     from models import QueueStatus, QueueTicket
-    from services import queue
+    from services.queue import line as queue
 
     with app.app_context():
         service = db.session.get(Service, queue_desk["A"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Counter, CounterService, QueueTicket, Service, User
-from services import queue as queue_service
+from services.queue import line as queue_service
 from services.settings import save_settings
 
 ENGLISH = {"Accept-Language": "en"}

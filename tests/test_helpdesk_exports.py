@@ -24,7 +24,7 @@ import pytest
 
 from extensions import db
 from models import Setting, User
-from services import ticket_pdf, tickets
+from services.helpdesk import pdf as ticket_pdf, tickets
 from services.timeutil import local_today
 from tests.conftest import build_helpdesk, login
 

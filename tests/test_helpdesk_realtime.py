@@ -5,7 +5,7 @@ import pytest
 from extensions import db, socketio
 from models import AgentArea, Role, Ticket, User
 from realtime import guard
-from services import tickets
+from services.helpdesk import tickets
 from tests.conftest import PASSWORD, login
 
 

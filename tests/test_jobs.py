@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from extensions import db, socketio
 from models import AuditLog, JobRun, OutboxMessage, Ticket, TicketStatus, User
-from services import jobs, tickets
+from services import jobs
+from services.helpdesk import tickets
 from services.timeutil import utcnow
 from tests.test_mail import smtp  # noqa: F401,F811  (the real SMTP server fixture)
 

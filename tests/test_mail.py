@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 import email_manager
 from extensions import db
 from models import OutboxMessage, OutboxStatus, Ticket, TicketStatus, User
-from services import tickets
+from services.helpdesk import tickets
 from services.settings import save_settings
 from services.timeutil import utcnow
 from tests.conftest import free_port

@@ -9,7 +9,8 @@ from flask_babel import force_locale
 
 from extensions import db, socketio
 from models import Notification, NotificationKind, Ticket, User
-from services import inbox, tickets
+from services.messaging import inbox
+from services.helpdesk import tickets
 from services.timeutil import utcnow
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Role, User
 from services import seeding
-from services import users as user_service
+from services.accounts import users as user_service
 from services.errors import NotAllowed
 from tests.conftest import PASSWORD, login
 

@@ -7,7 +7,7 @@ import pytest
 
 from extensions import db
 from models import SocketConnection, User
-from services import presence
+from services.messaging import presence
 from services.timeutil import utcnow
 from tests.test_chat import connect, desk, events, signed_in  # noqa: F401  (fixtures and helpers)
 

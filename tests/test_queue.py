@@ -5,7 +5,7 @@ import pytest
 
 from extensions import db
 from models import AuditLog, Counter, PriorityReason, QueueStatus, QueueTicket, Service, ServiceHours, User
-from services import queue
+from services.queue import line as queue
 from services.errors import InvalidTransition, NotAllowed, QueueEmpty, ServiceClosed
 
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 09:00 in America/Mexico_City

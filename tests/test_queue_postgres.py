@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
-from services import queue
+from services.queue import line as queue
 from services.errors import DomainError, QueueEmpty
 
 pytestmark = pytest.mark.postgres

@@ -20,9 +20,9 @@ from sqlalchemy import event
 
 from extensions import db, socketio
 from models import Counter, CounterService, QueueTicket, Role, Service, Setting, User
-from services import queue
-from services.exports import csv_chunks
-from services.stats import ReportFilter, dashboard_stats
+from services.queue import line as queue
+from services.queue.exports import csv_chunks
+from services.queue.stats import ReportFilter, dashboard_stats
 
 TZ = ZoneInfo("America/Mexico_City")
 DAY = date(2024, 5, 6)
@@ -358,7 +358,7 @@ def test_exports_never_carry_live_formulas(app, admin_client, users):
 
     from extensions import db
     from models import Counter, CounterService, Service, User
-    from services import queue
+    from services.queue import line as queue
 
     with app.app_context():
         service = Service(name='=HYPERLINK("http://x")', prefix="F")

@@ -58,7 +58,7 @@ def matrix_ids(app, users):
     its tracking token `hd_token` and an attachment `attachment`."""
     from extensions import db
     from models import Attachment, Counter, CounterService, QueueTicket, Service
-    from services.attachments import upload_dir
+    from services.helpdesk.attachments import upload_dir
     from services.timeutil import local_today
     from tests.conftest import build_helpdesk
 
@@ -88,7 +88,7 @@ def matrix_ids(app, users):
 def file_matrix_ticket(helpdesk):
     from extensions import db
     from models import User
-    from services import tickets
+    from services.helpdesk import tickets
 
     requester = db.session.get(User, helpdesk["user"])
     return tickets.file_ticket(title="Impresora", description="No imprime", category_id=helpdesk["printer"],

@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 
 from extensions import db
 from models import AgentArea, Role, Ticket, User
-from services import tickets
-from services.ticket_queries import TicketFilters, list_tickets
+from services.helpdesk import tickets
+from services.helpdesk.queries import TicketFilters, list_tickets
 from tests.conftest import build_helpdesk
 from tests.test_queue_postgres import run_in_threads
 
@@ -92,7 +92,7 @@ def test_full_text_search_uses_the_index_and_matches_prefixes(pg_clean):
 def test_created_and_closed_per_day_count_local_days_on_postgresql(pg_clean):
     from datetime import datetime, timedelta, timezone
 
-    from services import ticket_stats
+    from services.helpdesk import stats as ticket_stats
     from services.settings import save_settings
 
     with pg_clean.app_context():

@@ -12,10 +12,10 @@ from flask import Response, request, send_file, stream_with_context
 from flask_login import current_user, login_required
 
 from routes.helpdesk import bp
-from services import ticket_exports
-from services import ticket_pdf as pdf_export
-from services.ticket_access import visible_ticket
-from services.ticket_queries import TicketFilters
+from services.helpdesk import exports as ticket_exports
+from services.helpdesk import pdf as pdf_export
+from services.helpdesk.access import visible_ticket
+from services.helpdesk.queries import TicketFilters
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_STORE = {"Cache-Control": "private, no-store"}  # the files hold people's names and messages

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from routes.helpdesk import bp
-from services import attachments, tickets
+from services.helpdesk import attachments, tickets
 from services.errors import NotFound
-from services.ticket_access import is_staff_for, ticket_by_token, visible_ticket
+from services.helpdesk.access import is_staff_for, ticket_by_token, visible_ticket
 
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
 

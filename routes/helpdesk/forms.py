@@ -9,7 +9,7 @@ from sqlalchemy import select
 from extensions import db
 from forms import strip_text
 from models import Area, Category, Location, Priority
-from services.tickets import BODY_MAX, NAME_MAX, TITLE_MAX
+from services.helpdesk.tickets import BODY_MAX, NAME_MAX, TITLE_MAX
 
 
 def category_choices():

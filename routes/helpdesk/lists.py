@@ -14,10 +14,10 @@ from routes import page_number
 from routes.helpdesk import bp
 from routes.helpdesk.tickets import live_fragment
 from security import roles_required
-from services import ticket_stats
+from services.helpdesk import stats as ticket_stats
 from services.errors import ValidationFailed
-from services.ticket_queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
-from services.tickets import status_label
+from services.helpdesk.queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
+from services.helpdesk.tickets import status_label
 from services.timeutil import utcnow
 
 LISTS = {

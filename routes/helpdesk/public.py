@@ -23,9 +23,9 @@ from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
 from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, live_fragment, uploaded_files
-from services import tickets as ticket_service
+from services.helpdesk import tickets as ticket_service
 from services.errors import DomainError
-from services.ticket_access import ticket_by_token
+from services.helpdesk.access import ticket_by_token
 from services.timeutil import utcnow
 
 CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to confuse

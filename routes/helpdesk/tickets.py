@@ -9,12 +9,12 @@ from models import Role, TicketStatus
 from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
-from services import inbox
-from services import tickets as ticket_service
+from services.messaging import inbox
+from services.helpdesk import tickets as ticket_service
 from services.errors import DomainError
 from services.settings import get_setting
-from services.ticket_access import is_requester, is_staff_for, visible_ticket
-from services.timeline import ticket_timeline
+from services.helpdesk.access import is_requester, is_staff_for, visible_ticket
+from services.helpdesk.timeline import ticket_timeline
 from services.timeutil import utcnow
 
 TICKET_FIELDS = {"category_id": "category_id", "location_id": "location_id", "priority_id": "priority_id",

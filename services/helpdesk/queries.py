@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from extensions import db
 from models import MAX_ID, Priority, Ticket, TicketStatus, ticket_search_document
 from services.errors import ValidationFailed
-from services.ticket_access import restrict_to_visible, staff_scope
+from services.helpdesk.access import restrict_to_visible, staff_scope
 from services.timeutil import day_bounds, utcnow
 
 SCOPES = ("mine", "assigned", "all")

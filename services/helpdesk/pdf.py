@@ -3,21 +3,21 @@ with its conversation. Text goes in as plain text, in the DejaVu font shipped in
 every machine prints ñ, á, — and €."""
 import unicodedata
 from datetime import datetime
-from pathlib import Path
 
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from config import BASE_DIR
 from extensions import db
 from models import Area, Category, Priority, Role, User
 from services.settings import get_setting
-from services.ticket_access import is_staff_for
-from services.ticket_exports import RowFormat, headers, ticket_query
-from services.tickets import status_label, visible_comments
+from services.helpdesk.access import is_staff_for
+from services.helpdesk.exports import RowFormat, headers, ticket_query
+from services.helpdesk.tickets import status_label, visible_comments
 from services.timeutil import local_now, organisation_tz, utcnow
 
 PDF_MAX_ROWS = 2000
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = BASE_DIR / "fonts"
 FONT = "DejaVu"
 
 

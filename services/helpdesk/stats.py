@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 
 from extensions import db
 from models import Area, AuditLog, Category, Priority, Ticket, TicketStatus, User
-from services.ticket_access import restrict_to_visible, staff_scope
+from services.helpdesk.access import restrict_to_visible, staff_scope
 from services.timeutil import day_bounds, local_today, organisation_tz, seconds_between, utcnow
 
 URGENT_CODES = ("high", "critical")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 import email_manager
 from extensions import db
 from models import AuditLog, NotificationKind, Role, TicketStatus, User
-from services import inbox
+from services.messaging import inbox
 
 
 def requester_link(ticket):

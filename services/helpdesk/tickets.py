@@ -18,10 +18,12 @@ from extensions import db, upsert_into
 from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus,
                     User, valid_id)
 from realtime import helpdesk as live
-from services import assignment, attachments, audit, notifications
+from services.helpdesk import assignment, attachments
+from services import audit
+from services.messaging import notifications
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from services.settings import get_setting
-from services.ticket_access import is_requester, is_staff_for, require_staff
+from services.helpdesk.access import is_requester, is_staff_for, require_staff
 from services.timeutil import utcnow
 
 TRANSITIONS = {

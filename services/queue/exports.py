@@ -19,7 +19,7 @@ from sqlalchemy import case, select
 
 from extensions import db
 from models import Counter, QueueStatus, QueueTicket, Service, User
-from services.stats import service_seconds, ticket_conditions, waiting_seconds
+from services.queue.stats import service_seconds, ticket_conditions, waiting_seconds
 from services.timeutil import organisation_tz
 
 BATCH_SIZE = 1000

@@ -25,10 +25,10 @@ from sqlalchemy.orm import aliased
 from extensions import db
 from models import Area, Category, Location, Priority, Role, Ticket, TicketComment, TicketStatus, User
 from services.errors import NotAllowed, ValidationFailed
-from services.exports import csv_value, neutralise_formula, styled_cell, take
-from services.ticket_access import staff_scope
-from services.ticket_queries import SCOPES, apply_filters, ordered, scoped_query
-from services.tickets import status_label
+from services.queue.exports import csv_value, neutralise_formula, styled_cell, take
+from services.helpdesk.access import staff_scope
+from services.helpdesk.queries import SCOPES, apply_filters, ordered, scoped_query
+from services.helpdesk.tickets import status_label
 from services.timeutil import local_now, organisation_tz, utcnow
 
 BATCH_SIZE = 500

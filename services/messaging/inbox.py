@@ -42,7 +42,7 @@ def notify(recipient_id, kind, ticket, actor=None, **data):
 
 
 def text(notification):
-    from services.tickets import status_label  # services.tickets reaches this module through notifications
+    from services.helpdesk.tickets import status_label  # services.tickets reaches this module through notifications
 
     data = dict(notification.data or {})
     values = {"number": data.get("number", ""), "title": data.get("title", ""), "actor": notification.actor_name}

@@ -7,7 +7,7 @@ from extensions import db
 from models import Role, Setting, User
 from services import settings as settings_service
 from services.errors import Conflict, DomainError
-from services.users import create_user
+from services.accounts.users import create_user
 
 
 def needs_setup():
