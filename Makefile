@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev translations translations-update check
+.PHONY: run test lint install install-dev requirements translations translations-update check
 
 run: install translations
 	$(BIN)/flask db upgrade
@@ -12,6 +12,11 @@ run: install translations
 
 test: install-dev translations
 	$(BIN)/python -m pytest
+
+# ruff (pyproject.toml) and the import order; CI fails on any finding.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/isort --check-only --diff .
 
 # Each install step reruns only when its requirements change, so a second `make run` starts at once.
 install: $(VENV)/.installed
@@ -26,6 +31,14 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# After editing requirements.in or requirements-dev.in: pin again, every package these need
+# included. Existing pins are kept; to upgrade, e.g. `make requirements UPGRADE="--upgrade-package flask"`
+# (or UPGRADE=--upgrade for everything), then run `make test`.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE)
+requirements: install-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 translations: install
 	$(BIN)/pybabel -q compile -d translations

@@ -1,28 +1,64 @@
-"""The application factory: configuration, extensions, blueprints, socket handlers, CLI."""
+"""The application factory: configuration, extensions, blueprints, subscribers, socket handlers, CLI."""
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
-import http_errors
-import i18n
-import markup
+import models  # noqa: F401  (registers every table with the metadata before Alembic looks)
 import realtime
-import security
 from config import build_config, load_or_create_secret_key, parse_origins
 from extensions import babel, csrf, db, init_cors, jwt, limiter, login_manager, mail, migrate, socketio
+from routes import main
+from routes.admin import views as admin
+from routes.api import auth as api_auth
+from routes.api import docs as api_docs
+from routes.api import queue as api_queue
+from routes.api import tickets as api_tickets
+from routes.auth import views as auth
+from routes.first_run import views as first_run
+from routes.helpdesk import bp as helpdesk_bp
+from routes.helpdesk import catalogues as helpdesk_catalogues
+from routes.messaging import chat, notifications
+from routes.queue import bp as queue_bp
+from routes.queue import reports as queue_reports
+from routes.queue import setup as queue_setup
+from services.messaging import notifications as mail_and_bell
+from web import errors, i18n, markup, security
+from web.pages import BoundedIntConverter
+
+# (blueprint, URL prefix), in the order they are registered.
+BLUEPRINTS = [
+    (main.bp, None),
+    (auth.bp, None),
+    (first_run.bp, None),
+    (queue_bp, None),
+    (helpdesk_bp, None),
+    (chat.bp, None),
+    (notifications.bp, None),
+    (admin.bp, "/admin"),
+    (queue_setup.bp, "/admin"),
+    (helpdesk_catalogues.bp, "/admin"),
+    (queue_reports.bp, "/admin"),
+    (api_auth.bp, "/api"),
+    (api_queue.bp, "/api/queue"),
+    (api_tickets.bp, "/api/tickets"),
+    (api_docs.bp, "/api"),
+]
+# The JSON API authenticates with a Bearer token, never a cookie, so CSRF does not apply.
+CSRF_EXEMPT = [api_auth.bp, api_queue.bp, api_tickets.bp]
 
 
 def create_app(overrides=None):
     overrides = overrides or {}
     config = build_config(overrides.get("INSTANCE_DIR"))
     config.update(overrides)
-    config["CORS_ORIGINS"] = parse_origins(config.get("CORS_ORIGINS", ""))
+    if "SECRET_KEY" in overrides:
+        config["SECRET_KEY_SOURCE"] = "overrides"
+    config["CORS_ORIGINS"] = parse_origins(config["CORS_ORIGINS"])
+    config["BABEL_DEFAULT_LOCALE"] = config["BABEL_DEFAULT_LOCALE"] or config["DEFAULT_LOCALE"]
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = load_or_create_secret_key(config["INSTANCE_DIR"])
     app = Flask(__name__, instance_path=config["INSTANCE_DIR"], instance_relative_config=False)
     app.config.update(config)
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
 
     if app.config["TRUSTED_PROXIES"]:
         count = app.config["TRUSTED_PROXIES"]
@@ -31,16 +67,14 @@ def create_app(overrides=None):
     configure_extensions(app)
     configure_blueprints(app)
     security.init_app(app)
-    http_errors.init_app(app)
+    errors.init_app(app)
     markup.init_app(app)
-    realtime.init_app(app)
+    configure_subscribers(app)
     cli.init_app(app)
     return app
 
 
 def configure_extensions(app):
-    import models  # noqa: F401  (registers every table with the metadata before Alembic looks)
-
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
@@ -63,41 +97,15 @@ def configure_extensions(app):
 
 
 def configure_blueprints(app):
-    from routes import BoundedIntConverter
-    from routes.admin import bp as admin_bp
-    from routes.admin_helpdesk import bp as admin_helpdesk_bp
-    from routes.admin_queue import bp as admin_queue_bp
-    from routes.api import bp as api_bp
-    from routes.api_docs import bp as api_docs_bp
-    from routes.api_queue import bp as api_queue_bp
-    from routes.api_tickets import bp as api_tickets_bp
-    from routes.auth import bp as auth_bp
-    from routes.chat import bp as chat_bp
-    from routes.helpdesk import bp as helpdesk_bp
-    from routes.main import bp as main_bp
-    from routes.notifications import bp as notifications_bp
-    from routes.queue import bp as queue_bp
-    from routes.reports import bp as reports_bp
-    from routes.setup import bp as setup_bp
-
     app.url_map.converters["int"] = BoundedIntConverter
+    for blueprint, prefix in BLUEPRINTS:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    for blueprint in CSRF_EXEMPT:
+        csrf.exempt(blueprint)
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(setup_bp)
-    app.register_blueprint(queue_bp)
-    app.register_blueprint(helpdesk_bp)
-    app.register_blueprint(chat_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(admin_queue_bp, url_prefix="/admin")
-    app.register_blueprint(admin_helpdesk_bp, url_prefix="/admin")
-    app.register_blueprint(reports_bp, url_prefix="/admin")
-    app.register_blueprint(api_bp, url_prefix="/api")
-    app.register_blueprint(api_queue_bp, url_prefix="/api/queue")
-    app.register_blueprint(api_tickets_bp, url_prefix="/api/tickets")
-    app.register_blueprint(api_docs_bp, url_prefix="/api")
-    # The JSON API authenticates with a Bearer token, never a cookie, so CSRF does not apply.
-    csrf.exempt(api_bp)
-    csrf.exempt(api_queue_bp)
-    csrf.exempt(api_tickets_bp)
+
+def configure_subscribers(app):
+    """Who reacts to what the services announce (events.py): mail and the bell, then the sockets
+    (which also register their own event handlers)."""
+    mail_and_bell.subscribe()
+    realtime.init_app(app)

@@ -16,7 +16,8 @@ from extensions import db
 from models import Role, User, include_in_schema_compare
 from services import audit, jobs, seeding
 from services.accounts.users import snapshot
-from services.settings import get_setting
+from services.queue import line as queue_line
+from services.settings import public_url
 
 
 def init_app(app):
@@ -36,8 +37,8 @@ def seed_command(demo):
     report = seeding.seed(
         config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"], demo=demo, demo_password=config["DEMO_PASSWORD"]
     )
-    for line in report.created:
-        click.echo(f"created {line}")
+    for created in report.created:
+        click.echo(f"created {created}")
     if not report.created:
         click.echo("Nothing to seed: the data is already there.")
     if report.admin_password:
@@ -75,9 +76,7 @@ def reset_admin_command(username):
 @with_appcontext
 def close_day_command():
     """Settle queue tickets left open on earlier days (run it each night, e.g. from cron)."""
-    from services.queue.line import close_past_days
-
-    click.echo(f"Closed {close_past_days()} queue ticket(s) left open on earlier days.")
+    click.echo(f"Closed {queue_line.close_past_days()} queue ticket(s) left open on earlier days.")
 
 
 jobs_group = AppGroup("jobs", help="Scheduled jobs: mail, auto-close, file retention, queue days.")
@@ -117,7 +116,8 @@ def jobs_list_command():
 @with_appcontext
 def check_command():
     """Check the installation: database, schema, mail settings, secret key, demo passwords."""
-    results = [check_database(), check_schema(), check_mail(), check_public_url(), check_secret_key(), check_demo_passwords()]
+    results = [check_database(), check_schema(), check_mail(), check_public_url(), check_secret_key(),
+               check_demo_passwords()]
     for status, name, detail in results:
         colour = {"ok": "green", "warn": "yellow", "fail": "red"}[status]
         click.echo(f"[{click.style(status.upper(), fg=colour):>4}] {name}: {detail}")
@@ -140,13 +140,15 @@ def check_schema():
     heads = set(script.get_heads())
     try:
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"render_as_batch": True, "include_object": include_in_schema_compare})
+            context = MigrationContext.configure(connection, opts={"render_as_batch": True,
+                                                                   "include_object": include_in_schema_compare})
             current = set(context.get_current_heads())
             diff = compare_metadata(context, db.metadata)
     except Exception as error:
         return "fail", "schema", f"cannot inspect: {error}"
     if current != heads:
-        return "fail", "schema", f"database at {sorted(current) or 'nothing'}, migrations at {sorted(heads)}: run `flask db upgrade`"
+        return ("fail", "schema",
+                f"database at {sorted(current) or 'nothing'}, migrations at {sorted(heads)}: run `flask db upgrade`")
     if diff:
         return "fail", "schema", f"models differ from the migrations: {diff[:3]}"
     return "ok", "schema", f"at head {', '.join(sorted(heads))}"
@@ -166,7 +168,7 @@ def check_mail():
 
 
 def check_public_url():
-    url = get_setting("public_url")
+    url = public_url()
     if not url:
         return "warn", "public address", "not set: links in mail point at this server's own address " \
             "(set it in Settings or PUBLIC_URL)"
@@ -174,7 +176,7 @@ def check_public_url():
 
 
 def check_secret_key():
-    key, source = current_app.config["SECRET_KEY"], current_app.config.get("SECRET_KEY_SOURCE", "overrides")
+    key, source = current_app.config["SECRET_KEY"], current_app.config["SECRET_KEY_SOURCE"]
     if len(key) < 32:
         return "fail", "secret key", f"too short ({len(key)} characters, from {source}); use 32 or more"
     return "ok", "secret key", f"set, from the {source}"

@@ -1,5 +1,9 @@
 """Settings read from the environment (and `.env`). Every knob has a safe default.
 
+Every key the code reads from `app.config` is declared in `build_config` below (or is one of
+Flask's own); tests/test_config.py fails on a read of anything else, so a misspelt key is caught
+in CI instead of falling back to a default.
+
 Values an administrator changes at run time (organisation name, SMTP, ...) live in the
 `settings` table instead; see services/settings.py. The environment gives their defaults.
 """
@@ -158,8 +162,13 @@ def build_config(instance_dir=None):
         "ADMIN_USERNAME": env_str("ADMIN_USERNAME", "admin"),
         "ADMIN_PASSWORD": env_str("ADMIN_PASSWORD"),
         "DEMO_PASSWORD": env_str("DEMO_PASSWORD", "demo1234"),
-        # Babel
+        # Presence: contacts hear someone went offline only if they are still away after this many
+        # seconds (a page reload or a move to another page reconnects within it).
+        "PRESENCE_OFFLINE_GRACE_SECONDS": env_int("PRESENCE_OFFLINE_GRACE_SECONDS", 3),
+        # Babel: pages in the request's language (web/i18n.py); dates shown in the organisation's timezone
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+        "BABEL_DEFAULT_LOCALE": None,  # None: the DEFAULT_LOCALE in force (create_app)
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
     }
 
 

@@ -26,8 +26,10 @@ from sqlalchemy import select, update
 
 from extensions import db, mail
 from models import OutboxMessage, OutboxStatus
-from services.settings import get_setting
+from services.settings import (auto_close_hours, mail_default_sender, mail_password, mail_port, mail_server,
+                               mail_use_ssl, mail_use_tls, mail_username, organisation_name, public_url)
 from services.timeutil import utcnow
+from web.i18n import language_for
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +56,13 @@ class MailSettings:
 
 def mail_settings():
     return MailSettings(
-        server=get_setting("mail_server"),
-        port=int(get_setting("mail_port") or 587),
-        username=get_setting("mail_username"),
-        password=get_setting("mail_password"),
-        use_tls=bool(get_setting("mail_use_tls")),
-        use_ssl=bool(get_setting("mail_use_ssl")),
-        sender=get_setting("mail_default_sender"),
+        server=mail_server(),
+        port=int(mail_port() or 587),
+        username=mail_username(),
+        password=mail_password(),
+        use_tls=bool(mail_use_tls()),
+        use_ssl=bool(mail_use_ssl()),
+        sender=mail_default_sender(),
     )
 
 
@@ -108,18 +110,12 @@ def enqueue(recipient, template, locale=None, **context):
     return message
 
 
-def mail_locale(locale):
-    return locale if locale in current_app.config["LANGUAGES"] else get_setting("default_locale")
-
-
 def render(template, locale=None, **context):
     """Subject, text and HTML of a mail. The subject is the `subject` the HTML template sets,
     so every sentence of a mail lives in its templates."""
-    from services.helpdesk.tickets import status_label  # services.tickets queues mail through this module
-
-    locale = mail_locale(locale)
-    context = {"locale": locale, "organisation": get_setting("organisation_name"), "setting": get_setting,
-               "status_label": status_label, **context}
+    locale = language_for(locale)
+    context = {"locale": locale, "organisation": organisation_name(), "auto_close_hours": auto_close_hours,
+               **context}
     env = current_app.jinja_env
     with force_locale(locale):
         html = env.get_template(f"email/{template}.html").make_module(context)
@@ -133,7 +129,7 @@ def absolute_url(endpoint, **values):
     """A link for a mail, on the desk's public address (Settings, or PUBLIC_URL), else the
     server's own. Never the request's Host header: anyone can send one, and a mail to every
     admin must not point at a host a stranger chose."""
-    base = urlsplit(get_setting("public_url") or default_public_url())
+    base = urlsplit(public_url() or default_public_url())
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
     current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
@@ -252,7 +248,7 @@ def claim_due(now, batch):
 
 def mail_message(message, settings):
     name, address = parseaddr(settings.sender)
-    sender = (name or get_setting("organisation_name"), address)
+    sender = (name or organisation_name(), address)
     outgoing = Message(subject=message.subject, recipients=[message.recipient], body=message.text_body,
                        html=message.html_body, sender=sender, date=time.time(),
                        extra_headers={"Auto-Submitted": "auto-generated"})  # RFC 3834: no auto-replies

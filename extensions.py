@@ -1,4 +1,7 @@
-"""Extensions, created unbound; app.py binds them to the application."""
+"""Extensions, created unbound; app.py binds them to the application. Also the database helpers
+every layer uses: the upsert of either database, and running something once a transaction commits."""
+import logging
+
 from flask_babel import Babel
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -13,7 +16,9 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
+
+log = logging.getLogger(__name__)
 
 # One naming convention, so Alembic names constraints the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -67,3 +72,26 @@ def tune_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def after_commit(callback, *args, **kwargs):
+    """Run `callback` once the current transaction commits; forget it if it rolls back. Socket.IO
+    subscribers queue their emits with this inside the transaction, so nobody hears of a change that did
+    not happen, and the emit still follows the commit wherever the commit is."""
+    db.session.connection()  # begins the transaction if needed, so its rollback drops the callback too
+    db.session.info.setdefault("after_commit", []).append((callback, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session):
+    for callback, args, kwargs in session.info.pop("after_commit", []):
+        try:
+            callback(*args, **kwargs)
+        except Exception:  # an emit that fails must not undo or hide the commit that happened
+            log.exception("after-commit %s failed", getattr(callback, "__name__", callback))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction):
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop("after_commit", None)

@@ -7,7 +7,7 @@ shown in the organisation's timezone.
 """
 import enum
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from flask import current_app
 from flask_login import UserMixin
@@ -20,14 +20,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
 
-
 # =================================================================================================
 # Accounts and settings: people, run-time settings, the audit trail; the column types every table uses.
 # =================================================================================================
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 MAX_ID = 2_147_483_647  # the largest integer id both databases hold
@@ -50,10 +49,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def new_session_token():

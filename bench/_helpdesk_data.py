@@ -5,7 +5,7 @@ import json
 import random
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 ADMIN = "admin"  # the demo admin, who answers tickets of areas without agents
 SEARCH_WORDS = ["impresora", "correo", "factura", "contraseña", "error", "pago", "sistema", "acceso"]
@@ -31,11 +31,13 @@ CONTEXT = ["Pasa desde esta mañana", "Ocurre desde ayer por la tarde", "Sucede 
            "Es urgente porque tenemos cierre de mes", "Necesito entregar un informe hoy",
            "Ya reinicié el equipo pero sigue igual", "Probé desde otro navegador y tampoco",
            "El mensaje dice que el servicio no está disponible", "Adjunto una captura del error"]
-FILLER = ("el la los las un una de del en con para por que se no sí muy más también pero cuando desde hasta "
-          "sistema equipo pantalla mensaje servidor red archivo carpeta usuario cliente proveedor oficina "
-          "reunión informe semana mañana tarde urgente favor gracias saludos revisar cambiar instalar "
-          "configurar enviar recibir abrir cerrar guardar imprimir conectar acceso clave datos registro "
-          "error fallo aviso incidencia solicitud pedido cobro pago factura contrato nómina horario").split()
+FILLER = ["el", "la", "los", "las", "un", "una", "de", "del", "en", "con", "para", "por", "que", "se", "no", "sí",
+          "muy", "más", "también", "pero", "cuando", "desde", "hasta", "sistema", "equipo", "pantalla", "mensaje",
+          "servidor", "red", "archivo", "carpeta", "usuario", "cliente", "proveedor", "oficina", "reunión", "informe",
+          "semana", "mañana", "tarde", "urgente", "favor", "gracias", "saludos", "revisar", "cambiar", "instalar",
+          "configurar", "enviar", "recibir", "abrir", "cerrar", "guardar", "imprimir", "conectar", "acceso", "clave",
+          "datos", "registro", "error", "fallo", "aviso", "incidencia", "solicitud", "pedido", "cobro", "pago",
+          "factura", "contrato", "nómina", "horario"]
 FIRST = ["María", "José", "Lucía", "Carlos", "Ana", "Javier", "Sofía", "Miguel", "Elena", "Pablo", "Carmen",
          "Diego", "Laura", "Andrés", "Paula", "Jorge", "Marta", "Luis", "Isabel", "Fernando", "Rocío", "Raúl"]
 LAST = ["García", "Martínez", "López", "Sánchez", "Pérez", "Gómez", "Fernández", "Díaz", "Moreno", "Muñoz",
@@ -139,7 +141,7 @@ def load(database_url, n, seed=4):
 
     began = time.perf_counter()
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with psycopg.connect(database_url) as conn:
         if conn.execute("SELECT count(*) FROM tickets").fetchone()[0]:
             raise RuntimeError("the tickets table is not empty")

@@ -30,7 +30,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -120,7 +120,7 @@ class Screens:
         """Arrival times of `ticket` once every client has it, or whatever came within `timeout`."""
         try:
             await asyncio.wait_for(self.call_done[ticket].wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         return list(self.arrivals[ticket])
 
@@ -131,7 +131,7 @@ class Screens:
     async def wait_waiting(self, timeout):
         try:
             await asyncio.wait_for(self.waiting_done.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -157,7 +157,7 @@ async def run_calls(kind, url, screens, args, http):
             request, expected = (f"{url}/api/queue/call-next", {}, staff), 200
         else:
             payload = {"ticket": f"X-{i:03d}", "service": "General", "service_prefix": "X", "counter": "Módulo 1",
-                       "called_at": datetime.now(timezone.utc).isoformat(), "recall": False}
+                       "called_at": datetime.now(UTC).isoformat(), "recall": False}
             request, expected = (f"{url}/emit", payload), 204
         started = time.perf_counter()
         status, body = await post(http, *request)

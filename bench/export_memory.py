@@ -7,7 +7,7 @@ note), then builds the xlsx and the csv of all of them twice: once timed, once u
 for Python's peak allocation. Prints time and peak per N, and the ratio of peaks.
 """
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -16,7 +16,7 @@ from extensions import db  # noqa: E402
 from models import User  # noqa: E402
 from services.helpdesk import exports as ticket_exports  # noqa: E402
 
-T0 = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
 
@@ -40,16 +40,16 @@ def memory_check(counts=(2_000, 8_000)):
 
     def add_tickets(first, last, desk, ids):
         db.session.execute(insert(Ticket), [
-            dict(number=f"TKT-{n:06d}", title=f"Ticket número {n} — ñ á € " + "x" * (n % 120), description="d",
-                 status=TicketStatus.OPEN, category_id=desk["printer"], area_id=desk["support"],
-                 priority_id=desk["priorities"]["medium"], requester_id=ids["user"], requester_name="User Uno",
-                 assignee_id=ids["agent"], tracking_token=f"token-{n}", created_at=T0 + timedelta(minutes=n),
-                 updated_at=T0 + timedelta(minutes=n), due_at=T0 + timedelta(days=2))
+            {"number": f"TKT-{n:06d}", "title": f"Ticket número {n} — ñ á € " + "x" * (n % 120), "description": "d",
+                 "status": TicketStatus.OPEN, "category_id": desk["printer"], "area_id": desk["support"],
+                 "priority_id": desk["priorities"]["medium"], "requester_id": ids["user"], "requester_name": "User Uno",
+                 "assignee_id": ids["agent"], "tracking_token": f"token-{n}", "created_at": T0 + timedelta(minutes=n),
+                 "updated_at": T0 + timedelta(minutes=n), "due_at": T0 + timedelta(days=2)}
             for n in range(first, last + 1)])
         new_ids = db.session.scalars(select(Ticket.id).where(Ticket.number >= f"TKT-{first:06d}"))
         db.session.execute(insert(TicketComment), [
-            dict(ticket_id=ticket_id, author_id=ids["agent"], author_name="Agent Uno", internal=internal,
-                 from_staff=True, body=("nota " if internal else "respuesta ") * 20, created_at=T0)
+            {"ticket_id": ticket_id, "author_id": ids["agent"], "author_name": "Agent Uno", "internal": internal,
+                 "from_staff": True, "body": ("nota " if internal else "respuesta ") * 20, "created_at": T0}
             for ticket_id in list(new_ids) for internal in (False, True)])
         db.session.commit()
 

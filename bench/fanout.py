@@ -123,7 +123,7 @@ class Arrivals:
         if len(self.times[key]) < n:
             try:
                 await asyncio.wait_for(self.done[key].wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return list(self.times[key])
 

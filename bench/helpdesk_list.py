@@ -254,7 +254,7 @@ def count_queries(database_url, instance_dir):
             filters = TicketFilters(q="impresora")
             for per_page in (10, 100):
                 rows[("list_tickets()", per_page)] = counted(
-                    lambda: list_tickets(admin, "all", filters, per_page=per_page))
+                    lambda per_page=per_page: list_tickets(admin, "all", filters, per_page=per_page))
         client = app.test_client()
         body = client.get("/login").get_data(as_text=True)
         client.post("/login", data={"csrf_token": csrf_token(body), "login": ADMIN, "password": srv.DEMO_PASSWORD})
@@ -266,7 +266,8 @@ def count_queries(database_url, instance_dir):
         for per_page in (10, 100):
             for label, path, headers in pages:
                 url = f"{path}?q=impresora&per_page={per_page}"
-                rows[(label, per_page)] = counted(lambda: statuses.add(client.get(url, headers=headers).status_code))
+                rows[(label, per_page)] = counted(
+                    lambda url=url, headers=headers: statuses.add(client.get(url, headers=headers).status_code))
     return rows, statuses
 
 

@@ -25,18 +25,18 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from extensions import db, socketio
+import events
+from extensions import after_commit, db, socketio
 from models import MAX_ID
 from realtime.core import connect_hooks, disconnect_hooks, user_room
 from realtime.guard import DEFAULT_MAX_BYTES, client_event, refuse
-from services.messaging import chat, presence
 from services.errors import DomainError
+from services.messaging import chat, presence
 
 log = logging.getLogger(__name__)
 
 SEND_MAX_BYTES = 4 * chat.MAX_LENGTH + 256  # the longest message in 4-byte characters, and its envelope
 WATCH_MAX = 200
-OFFLINE_GRACE_SECONDS = 3  # a page reload or a move to another page reconnects within this
 CONFIRM_AFTER_SECONDS = 2  # when a new connection's row is checked against the live sockets
 
 
@@ -170,7 +170,34 @@ connect_hooks.append(record_connection)
 disconnect_hooks.append(forget_connection)
 
 
-# --- emits (services queue them with after_commit) -----------------------------------------------
+# --- emits, after the commit of what they tell ------------------------------------------------------
+
+
+def subscribe():
+    events.chat_message_sent.connect(on_message_sent, weak=False)
+    events.chat_messages_read.connect(on_messages_read, weak=False)
+    events.presence_changed.connect(on_presence_changed, weak=False)
+
+
+def on_message_sent(message, author, recipient):
+    payload = chat.message_payload(message, {author.id: author.display_name})
+    payload["recipient_id"], payload["recipient_name"] = recipient.id, recipient.display_name
+    after_commit(emit_message, payload, author.id, recipient.id,
+                 chat.unread_summary(recipient, message.conversation_id))
+
+
+def on_messages_read(conversation, reader, up_to_id, read_at):
+    payload = {"conversation_id": conversation.id, "reader_id": reader.id, "up_to_id": up_to_id,
+               "read_at": read_at.isoformat()}
+    after_commit(emit_read, payload, chat.participants_of(conversation), reader.id,
+                 chat.unread_summary(reader, conversation.id))
+
+
+def on_presence_changed(user_id, online, last_seen, after_grace):
+    if after_grace:
+        after_commit(announce_offline, user_id, last_seen)
+    else:
+        after_commit(emit_presence, presence.presence_payload(user_id, online, last_seen))
 
 
 def emit_message(payload, sender_id, recipient_id, recipient_unread):
@@ -190,7 +217,7 @@ def emit_presence(payload):
 def announce_offline(user_id, last_seen):
     """Someone's last connection closed. Their contacts hear it only if they are still away after
     a short grace, so moving between pages of the site does not blink their dot."""
-    grace = current_app.config.get("PRESENCE_OFFLINE_GRACE_SECONDS", OFFLINE_GRACE_SECONDS)
+    grace = current_app.config["PRESENCE_OFFLINE_GRACE_SECONDS"]
     payload = presence.presence_payload(user_id, False, last_seen)
     if not grace:
         emit_presence(payload)

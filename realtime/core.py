@@ -8,18 +8,22 @@ Namespaces (each in its own module):
 - `/queue`    counter panels and the queue dashboard (realtime.queue).
 - `/track`    the helpdesk tracking page of someone without an account (realtime.helpdesk).
 
-Event names and payloads are defined in these modules once; services call the emit_* helpers
-after commit.
+Event names and payloads are defined in these modules once. Services never call them: each
+module subscribes to the signals of events.py that its pages must hear of (`subscribe`), and
+queues its emits until the change is committed (extensions.after_commit).
 """
 import logging
 
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import join_room
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+import events
 from extensions import db, socketio
+from models import SocketConnection
+from realtime.guard import forget
+from web.security import session_allows_sockets
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +39,6 @@ def browser_room(browser_id):
 
 def join_personal_rooms():
     """Refuse a socket without a live session; else join the rooms that can end it."""
-    from security import session_allows_sockets
-
     if not session_allows_sockets():
         raise ConnectionRefusedError("unauthorized")
     join_room(user_room(current_user.id))
@@ -57,8 +59,6 @@ def on_connect(auth=None):
 
 
 def on_disconnect(reason=None):
-    from realtime.guard import forget
-
     forget(request.sid)
     for hook in disconnect_hooks:
         try:
@@ -67,12 +67,15 @@ def on_disconnect(reason=None):
             log.exception("socket disconnect hook %s failed", hook.__name__)
 
 
+def subscribe():
+    events.sessions_ended.connect(end_user_sessions, weak=False)
+    events.browser_signed_out.connect(end_browser_session, weak=False)
+
+
 def end_user_sessions(user_id):
     """Every session of this user ended (deactivated, password reset, deleted), or their rights
     changed: their pages reload, which also puts their sockets in the rooms they now may join.
     Their sockets in other processes are closed by those processes, through the message queue."""
-    from models import SocketConnection
-
     _end_sockets(user_room(user_id))
     server = socketio.server
     if server is not None:
@@ -100,26 +103,3 @@ def _end_sockets(room):
             continue
         for sid, _eio_sid in list(server.manager.get_participants(namespace, room)):
             server.disconnect(sid, namespace=namespace)
-
-
-def after_commit(callback, *args, **kwargs):
-    """Run `callback` once the current transaction commits; forget it if it rolls back. Services
-    queue their emits with this inside the transaction, so nobody hears of a change that did
-    not happen, and the emit still follows the commit wherever the commit is."""
-    db.session.connection()  # begins the transaction if needed, so its rollback drops the callback too
-    db.session.info.setdefault("after_commit", []).append((callback, args, kwargs))
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session):
-    for callback, args, kwargs in session.info.pop("after_commit", []):
-        try:
-            callback(*args, **kwargs)
-        except Exception:  # an emit that fails must not undo or hide the commit that happened
-            log.exception("after-commit %s failed", getattr(callback, "__name__", callback))
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_after_commit(session, previous_transaction):
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop("after_commit", None)

@@ -21,9 +21,10 @@ from flask_socketio import join_room, leave_room
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from extensions import db, socketio
+import events
+from extensions import after_commit, db, socketio
 from models import MAX_ID, AgentArea, Role, Ticket
-from realtime.core import after_commit, connect_hooks, user_room
+from realtime.core import connect_hooks, user_room
 from realtime.guard import client_event, refuse
 from services.errors import NotFound
 from services.helpdesk.access import can_see, is_staff_for, ticket_by_token
@@ -87,18 +88,60 @@ def on_track_connect(auth=None):
 # --- emitting ---------------------------------------------------------------------------
 
 
-def audience(ticket):
-    """Who lists the ticket now, as plain ids (read before a change that moves it, and after)."""
-    users = {ticket.requester_id, ticket.assignee_id} - {None}
-    areas = {ticket.area_id} if ticket.assignee_id is None else set()
+def subscribe():
+    """Hear of every change of a ticket (events.py); tell its viewers and lists once it commits."""
+    events.ticket_filed.connect(on_ticket_filed, weak=False)
+    events.ticket_assigned.connect(on_ticket_assigned, weak=False)
+    events.ticket_status_changed.connect(on_status_changed, weak=False)
+    events.ticket_priority_changed.connect(on_priority_changed, weak=False)
+    events.ticket_edited.connect(on_ticket_edited, weak=False)
+    events.ticket_deleted.connect(on_ticket_deleted, weak=False)
+    events.reply_added.connect(on_reply_added, weak=False)
+
+
+def on_ticket_filed(ticket, by):
+    announce(ticket, "created")
+
+
+def on_ticket_assigned(ticket, by, previous_assignee_id):
+    announce(ticket, "assignee", before=audience(ticket.requester_id, previous_assignee_id, ticket.area_id),
+             regroup=True)
+
+
+def on_status_changed(ticket, by, old_status, by_staff, automatically=False):
+    announce(ticket, "status")
+
+
+def on_priority_changed(ticket, by):
+    announce(ticket, "priority")
+
+
+def on_ticket_edited(ticket, by, previous_area_id):
+    announce(ticket, "edited", before=audience(ticket.requester_id, ticket.assignee_id, previous_area_id),
+             regroup=ticket.area_id != previous_area_id)
+
+
+def on_ticket_deleted(ticket, by):
+    announce(ticket, "deleted")
+
+
+def on_reply_added(ticket, comment, by_staff):
+    announce(ticket, "note" if comment.internal else "reply", internal=comment.internal)
+
+
+def audience(requester_id, assignee_id, area_id):
+    """Who lists a ticket, as plain ids: its requester and assignee, and its area's agents while
+    nobody has it."""
+    users = {requester_id, assignee_id} - {None}
+    areas = {area_id} if assignee_id is None else set()
     return users, areas
 
 
 def announce(ticket, change, *, before=None, internal=False, regroup=False):
     """Queue the events for a change of `ticket` in the current transaction; they go out once it
-    commits. `before` is `audience(ticket)` read before the change; `regroup` says who works on
-    the ticket may have changed; `internal` keeps requesters from hearing of it."""
-    users, areas = audience(ticket)
+    commits. `before` is who listed the ticket before the change (`audience`); `regroup` says who
+    works on the ticket may have changed; `internal` keeps requesters from hearing of it."""
+    users, areas = audience(ticket.requester_id, ticket.assignee_id, ticket.area_id)
     if before is not None:
         users, areas = users | before[0], areas | before[1]
     if internal and ticket.requester_id != ticket.assignee_id:

@@ -5,9 +5,11 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
+import events
 from extensions import socketio
 from models import Role
 from realtime.core import join_personal_rooms
+from services.queue.display import all_waiting_counts, call_payload, display_state
 
 DISPLAY = "/display"
 QUEUE = "/queue"
@@ -32,8 +34,6 @@ def requested_prefixes():
 
 def on_display_connect(auth=None):
     """Anyone may watch: the screen is public. It gets the whole state at once."""
-    from services.queue.line import display_state
-
     prefixes = requested_prefixes()
     for room in [display_room(p) for p in prefixes] or [DISPLAY_ALL]:
         join_room(room)
@@ -50,6 +50,24 @@ def on_queue_connect(auth=None):
     if counter is not None:
         for link in counter.service_links:
             join_room(service_room(link.service_id))
+
+
+def subscribe():
+    """The line's signals come after their commit, so the counts read here are what was committed."""
+    events.queue_ticket_called.connect(on_ticket_called, weak=False)
+    events.queue_line_changed.connect(on_line_changed, weak=False)
+
+
+def on_ticket_called(ticket, recall):
+    """A call goes to the screens with the new waiting counts: one message per screen, not two."""
+    waiting = all_waiting_counts()
+    emit_call(call_payload(ticket, recall) | {"waiting": waiting})
+    emit_line_changed([ticket.service_id], waiting=None)
+
+
+def on_line_changed(service_ids):
+    """Counter panels and dashboards refresh; screens get the new waiting counts."""
+    emit_line_changed(service_ids, all_waiting_counts())
 
 
 def emit_call(payload):

@@ -1,17 +1,17 @@
 """The front door: role home redirects, language switch, health check, shared template values."""
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
-from flask_login import current_user
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
-from forms import role_choices
 from models import Role
-from security import safe_next_url
-from services.settings import get_setting
 from services.accounts.users import set_locale
+from services.settings import allow_registration, organisation_name, timezone_name
+from web.forms import role_choices
+from web.security import safe_next_url
 
 bp = Blueprint("main", __name__)
 
@@ -73,14 +73,14 @@ def healthz():
 @bp.app_context_processor
 def shell_values():
     try:
-        organisation, allow_registration = get_setting("organisation_name"), get_setting("allow_registration")
+        organisation, registration_open = organisation_name(), allow_registration()
     except SQLAlchemyError:  # the error page must render even when the database is down
         db.session.rollback()
-        organisation, allow_registration = current_app.config["ORGANISATION_NAME"], False
+        organisation, registration_open = current_app.config["ORGANISATION_NAME"], False
     return {
         "organisation_name": organisation,
-        "organisation_timezone": get_setting("timezone"),
-        "allow_registration": allow_registration,
+        "organisation_timezone": timezone_name(),
+        "allow_registration": registration_open,
         "home_url": home_url(current_user) if current_user.is_authenticated else url_for("auth.login"),
         "current_locale": str(get_locale()),
         "nav_links": NAV_LINKS.get(current_user.role, []) if current_user.is_authenticated else [],

@@ -13,12 +13,6 @@ class DomainError(Exception):
     def __str__(self):
         return str(self.message)
 
-    def to_dict(self):
-        body = {"error": self.code, "message": str(self.message)}
-        if self.field:
-            body["fields"] = {self.field: str(self.message)}
-        return body
-
 
 class ValidationFailed(DomainError):
     status = 400

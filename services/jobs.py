@@ -14,8 +14,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+import email_manager
 from extensions import db, socketio, upsert_into
 from models import JobRun
+from services.helpdesk import attachments, tickets
+from services.queue import line
 from services.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,27 +36,19 @@ class Job:
 
 
 def send_mail(now):
-    import email_manager
-
     return str(email_manager.send_due(now))
 
 
 def close_stale_tickets(now):
-    from services.helpdesk.tickets import close_stale_tickets
-
-    return f"closed {close_stale_tickets(now)} ticket(s)"
+    return f"closed {tickets.close_stale_tickets(now)} ticket(s)"
 
 
 def remove_old_attachment_files(now):
-    from services.helpdesk.attachments import remove_expired_files
-
-    return f"removed {remove_expired_files(now)} file(s)"
+    return f"removed {attachments.remove_expired_files(now)} file(s)"
 
 
 def close_queue_day(now):
-    from services.queue.line import close_past_days
-
-    return f"closed {close_past_days(now)} queue ticket(s)"
+    return f"closed {line.close_past_days(now)} queue ticket(s)"
 
 
 JOBS = {job.name: job for job in (
@@ -68,7 +63,8 @@ def claim(job, now):
     """True when this process may run `job` now: its row is due and our UPDATE moved it on
     first. A job never seen before is due at once."""
     table = JobRun.__table__
-    db.session.execute(upsert_into(JobRun.__table__).values(name=job.name, next_run_at=now).on_conflict_do_nothing(index_elements=["name"]))
+    db.session.execute(upsert_into(table).values(name=job.name, next_run_at=now)
+                       .on_conflict_do_nothing(index_elements=["name"]))
     claimed = db.session.execute(
         update(table).where(table.c.name == job.name, table.c.next_run_at <= now)
         .values(next_run_at=now + job.interval, started_at=now)
@@ -99,6 +95,7 @@ def _record(name, **values):
     db.session.execute(upsert_into(JobRun.__table__).values(name=name, **values)
                        .on_conflict_do_update(index_elements=["name"], set_=values))
     db.session.commit()
+
 
 def run_due_jobs(now=None):
     """One pass: run every job that is due and that this process claims. Returns {name: result}."""

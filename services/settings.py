@@ -1,6 +1,11 @@
-"""Run-time settings: stored in the `settings` table, defaulting to the environment.
+"""Run-time settings: what an admin changes in the web pages (organisation, SMTP, the call
+screen, helpdesk limits), stored in the `settings` table, each defaulting to the environment
+(config.py) or to a fixed value.
 
-Reads are cached for the current application context (one query per request at most).
+Each setting is declared once below and read through its own name: `organisation_name()`,
+`auto_close_hours()`. A misspelt name fails when the module that uses it is imported, never
+falls back to a silent default. Reads are cached for the current application context (one
+query per request at most).
 """
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -9,53 +14,66 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from extensions import db
-from models import Setting
+from models import Setting as SettingRow
 from services import audit
 
-# key -> name of the config value that gives its default (or a literal default)
-DEFAULTS = {
-    "organisation_name": "ORGANISATION_NAME",
-    "timezone": "TIMEZONE",
-    "default_locale": "DEFAULT_LOCALE",
-    "allow_registration": "ALLOW_REGISTRATION",
-    "public_url": "PUBLIC_URL",
-    "mail_server": "MAIL_SERVER",
-    "mail_port": "MAIL_PORT",
-    "mail_username": "MAIL_USERNAME",
-    "mail_password": "MAIL_PASSWORD",
-    "mail_use_tls": "MAIL_USE_TLS",
-    "mail_use_ssl": "MAIL_USE_SSL",
-    "mail_default_sender": "MAIL_DEFAULT_SENDER",
-}
-# Settings with a fixed default rather than one from the environment.
-FIXED_DEFAULTS = {
-    "display_chime": True,  # public call screen: chime on each call
-    "display_flash": True,  # ... highlight the new call
-    "display_speech": True,  # ... announce it with the browser's speech synthesis
-    "display_recent_count": 6,  # ... how many earlier calls it lists
-    "attachment_max_mb": 5,  # helpdesk: largest file accepted
-    "attachment_max_files": 5,  # ... files per ticket or reply
-    "attachment_retention_days": 7,  # files of tickets closed longer ago are removed
-    "auto_close_hours": 72,  # close when the requester has not answered a staff reply for this long
-}
-SECRET_KEYS = {"mail_password"}
+SETTINGS = {}  # key -> Setting, in the order declared
+
+
+class Setting:
+    """One run-time setting; calling it gives the value in force. Its default is the config
+    value `from_config` names, else `default`. A secret is never written to the audit trail."""
+
+    def __init__(self, key, *, from_config=None, default=None, secret=False):
+        self.key, self.from_config, self.default, self.secret = key, from_config, default, secret
+        SETTINGS[key] = self
+
+    def default_value(self):
+        return current_app.config[self.from_config] if self.from_config else self.default
+
+    def __call__(self):
+        return _load()[self.key]
+
+    def __repr__(self):
+        return f"<Setting {self.key}>"
+
+
+# --- the organisation -------------------------------------------------------------------------
+organisation_name = Setting("organisation_name", from_config="ORGANISATION_NAME")
+timezone_name = Setting("timezone", from_config="TIMEZONE")
+default_locale = Setting("default_locale", from_config="DEFAULT_LOCALE")
+allow_registration = Setting("allow_registration", from_config="ALLOW_REGISTRATION")
+public_url = Setting("public_url", from_config="PUBLIC_URL")  # where people open the desk; links in mail
+# --- outgoing mail ----------------------------------------------------------------------------
+mail_server = Setting("mail_server", from_config="MAIL_SERVER")
+mail_port = Setting("mail_port", from_config="MAIL_PORT")
+mail_username = Setting("mail_username", from_config="MAIL_USERNAME")
+mail_password = Setting("mail_password", from_config="MAIL_PASSWORD", secret=True)
+mail_use_tls = Setting("mail_use_tls", from_config="MAIL_USE_TLS")
+mail_use_ssl = Setting("mail_use_ssl", from_config="MAIL_USE_SSL")
+mail_default_sender = Setting("mail_default_sender", from_config="MAIL_DEFAULT_SENDER")
+# --- the public call screen -------------------------------------------------------------------
+display_chime = Setting("display_chime", default=True)  # chime on each call
+display_flash = Setting("display_flash", default=True)  # highlight the new call
+display_speech = Setting("display_speech", default=True)  # announce it with the browser's speech synthesis
+display_recent_count = Setting("display_recent_count", default=6)  # how many earlier calls it lists
+# --- helpdesk ---------------------------------------------------------------------------------
+attachment_max_mb = Setting("attachment_max_mb", default=5)  # largest file accepted
+attachment_max_files = Setting("attachment_max_files", default=5)  # files per ticket or reply
+attachment_retention_days = Setting("attachment_retention_days", default=7)  # files of tickets closed longer ago go
+auto_close_hours = Setting("auto_close_hours", default=72)  # requester silent after a staff reply this long: close
 
 
 def _load():
     if "settings_cache" not in g:
-        stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
-        values = {key: current_app.config.get(source) for key, source in DEFAULTS.items()}
-        values.update(FIXED_DEFAULTS)
-        values.update({key: value for key, value in stored.items()})
-        g.settings_cache = values
+        stored = {row.key: row.value for row in db.session.scalars(select(SettingRow))}
+        g.settings_cache = {key: stored[key] if key in stored else setting.default_value()
+                            for key, setting in SETTINGS.items()}
     return g.settings_cache
 
 
-def get_setting(key):
-    return _load().get(key)
-
-
 def all_settings():
+    """Every setting's value in force, by key (the Settings page fills its form with them)."""
     return dict(_load())
 
 
@@ -68,17 +86,17 @@ def save_settings(changes, actor):
     current = _load()
     before, after = {}, {}
     for key, value in changes.items():
-        if key not in DEFAULTS and key not in FIXED_DEFAULTS:
+        if key not in SETTINGS:
             raise KeyError(f"unknown setting {key}")
         if current.get(key) == value:
             continue
-        row = db.session.get(Setting, key)
+        row = db.session.get(SettingRow, key)
         if row is None:
-            db.session.add(Setting(key=key, value=value))
+            db.session.add(SettingRow(key=key, value=value))
         else:
             row.value = value
         shown_before, shown_after = current.get(key), value
-        if key in SECRET_KEYS:
+        if SETTINGS[key].secret:
             shown_before, shown_after = "***" if shown_before else None, "***" if value else None
         before[key], after[key] = shown_before, shown_after
     if after:

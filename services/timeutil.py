@@ -1,20 +1,20 @@
 """Time in the organisation's timezone, and durations computed inside the database."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from services.settings import get_setting
+from services.settings import timezone_name
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def organisation_tz():
-    return ZoneInfo(get_setting("timezone"))
+    return ZoneInfo(timezone_name())
 
 
 def local_now(now=None):
@@ -30,7 +30,7 @@ def day_bounds(first_day, last_day=None):
     tz = organisation_tz()
     start = datetime.combine(first_day, time.min, tzinfo=tz)
     end = datetime.combine((last_day or first_day) + timedelta(days=1), time.min, tzinfo=tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 class seconds_between(FunctionElement):

@@ -4,7 +4,7 @@ from tests.conftest import ROLES
 ANON = None
 EVERYONE = [ANON, *ROLES]
 ADMIN_ONLY = {role: (200 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
-SIGNED_IN = {role: 200 for role in ROLES} | {ANON: 302}
+SIGNED_IN = dict.fromkeys(ROLES, 200) | {ANON: 302}
 ADMIN_ACTION = {role: (302 if role == "admin" else 403) for role in ROLES} | {ANON: 302}
 
 

@@ -2,7 +2,7 @@
 session cookie is no Bearer token, so every API route but the public document answers 401."""
 from tests.matrix import ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN, only  # noqa: F401
 
-BEARER_ONLY = {role: 401 for role in EVERYONE}
+BEARER_ONLY = dict.fromkeys(EVERYONE, 401)
 
 API_TICKETS_ROWS = [
     ("GET", "/api/tickets/tickets", "/api/tickets/tickets", BEARER_ONLY),
@@ -17,5 +17,5 @@ API_TICKETS_ROWS = [
     ("GET", "/api/tickets/criticidades", "/api/tickets/criticidades", BEARER_ONLY),
     ("GET", "/api/tickets/ubicaciones", "/api/tickets/ubicaciones", BEARER_ONLY),
     ("GET", "/api/tickets/dashboard/stats", "/api/tickets/dashboard/stats", BEARER_ONLY),
-    ("GET", "/api/openapi.json", "/api/openapi.json", {role: 200 for role in EVERYONE}),
+    ("GET", "/api/openapi.json", "/api/openapi.json", dict.fromkeys(EVERYONE, 200)),
 ]

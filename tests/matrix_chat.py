@@ -11,7 +11,7 @@ CHAT_ROWS = [
     ("GET", "/chat", "/chat", SIGNED_IN),
     ("GET", "/chat/<int:user_id>", "/chat/{agent}", only(WITH_AGENT, others=404)),
     ("GET", "/chat/<int:conversation_id>/messages.json", "/chat/{hd_ticket}/messages.json",
-     {role: 404 for role in ROLES} | {ANON: 302}),
+     dict.fromkeys(ROLES, 404) | {ANON: 302}),
     # An empty message: a flash and back to the conversation; agent1 has no chat with themselves.
     ("POST", "/chat/<int:user_id>/messages", "/chat/{agent}/messages", only(WITH_AGENT, status=302, others=404)),
 ]

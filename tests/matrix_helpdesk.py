@@ -10,7 +10,7 @@ def on_hd_ticket(status):
     return only(TICKET_VIEWERS, status=status, others=404)
 
 
-PUBLIC = {role: 200 for role in EVERYONE}
+PUBLIC = dict.fromkeys(EVERYONE, 200)
 
 HELPDESK_ROWS = [
     ("GET", "/tickets", "/tickets", SIGNED_IN),
@@ -30,6 +30,6 @@ HELPDESK_ROWS = [
     ("GET", "/soporte/captcha.png", "/soporte/captcha.png", PUBLIC),
     ("GET", "/soporte/t/<token>", "/soporte/t/{hd_token}", PUBLIC),
     ("GET", "/soporte/t/<token>/live", "/soporte/t/{hd_token}/live", PUBLIC),
-    ("POST", "/soporte/t/<token>/reply", "/soporte/t/{hd_token}/reply", {role: 400 for role in EVERYONE}),
-    ("POST", "/soporte/t/<token>/status", "/soporte/t/{hd_token}/status", {role: 400 for role in EVERYONE}),
+    ("POST", "/soporte/t/<token>/reply", "/soporte/t/{hd_token}/reply", dict.fromkeys(EVERYONE, 400)),
+    ("POST", "/soporte/t/<token>/status", "/soporte/t/{hd_token}/status", dict.fromkeys(EVERYONE, 400)),
 ]

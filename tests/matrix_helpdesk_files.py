@@ -6,5 +6,5 @@ HELPDESK_FILES_ROWS = [
     ("GET", "/tickets/<int:ticket_id>/files/<int:attachment_id>", "/tickets/{hd_ticket}/files/{attachment}",
      only(("admin", "agent", "user"), status=200, others=404)),
     ("GET", "/soporte/t/<token>/files/<int:attachment_id>", "/soporte/t/{hd_token}/files/{attachment}",
-     {role: 200 for role in EVERYONE}),
+     dict.fromkeys(EVERYONE, 200)),
 ]

@@ -6,13 +6,13 @@ STAFF_REDIRECT = only({"staff"}, status=302)
 TICKET_ACTION = "/panel/tickets/<int:ticket_id>/<any(call, recall, start, finish, 'no-show', hold, resume):action>"
 
 QUEUE_ROWS = [
-    ("GET", "/", "/", {role: 200 for role in EVERYONE}),
+    ("GET", "/", "/", dict.fromkeys(EVERYONE, 200)),
     ("GET", "/registro", "/registro", only({"registrar", "admin"})),
     ("POST", "/registro", "/registro", only({"registrar", "admin"}, status=302)),
     ("GET", "/registro/tickets/<int:ticket_id>", "/registro/tickets/{ticket}", only({"registrar", "admin"})),
-    ("GET", "/t/<token>", "/t/{token}", {role: 200 for role in EVERYONE}),
-    ("GET", "/t/<token>/status", "/t/{token}/status", {role: 200 for role in EVERYONE}),
-    ("POST", "/t/<token>/cancel", "/t/{token}/cancel", {role: 302 for role in EVERYONE}),
+    ("GET", "/t/<token>", "/t/{token}", dict.fromkeys(EVERYONE, 200)),
+    ("GET", "/t/<token>/status", "/t/{token}/status", dict.fromkeys(EVERYONE, 200)),
+    ("POST", "/t/<token>/cancel", "/t/{token}/cancel", dict.fromkeys(EVERYONE, 302)),
     ("GET", "/panel", "/panel", only({"staff"})),
     ("POST", "/panel/counter", "/panel/counter", STAFF_REDIRECT),
     ("GET", "/panel/state", "/panel/state", only({"staff"}, status=409)),  # staff1 has no counter yet
@@ -31,7 +31,7 @@ QUEUE_ROWS = [
     ("GET", "/admin/counters/<int:counter_id>/edit", "/admin/counters/{counter}/edit", ADMIN_ONLY),
     ("POST", "/admin/counters/<int:counter_id>/edit", "/admin/counters/{counter}/edit", ADMIN_ONLY),
     ("POST", "/admin/counters/<int:counter_id>/delete", "/admin/counters/{counter}/delete", ADMIN_REDIRECT),
-    ("POST", "/api/queue/tickets", "/api/queue/tickets", {role: 401 for role in EVERYONE}),  # Bearer only
-    ("POST", "/api/queue/call-next", "/api/queue/call-next", {role: 401 for role in EVERYONE}),
-    ("GET", "/api/queue/display", "/api/queue/display", {role: 200 for role in EVERYONE}),
+    ("POST", "/api/queue/tickets", "/api/queue/tickets", dict.fromkeys(EVERYONE, 401)),  # Bearer only
+    ("POST", "/api/queue/call-next", "/api/queue/call-next", dict.fromkeys(EVERYONE, 401)),
+    ("GET", "/api/queue/display", "/api/queue/display", dict.fromkeys(EVERYONE, 200)),
 ]

@@ -213,7 +213,7 @@ class Listener:
                                      f"got {[name for name, _ in self.received]}")
             try:
                 await asyncio.wait_for(self.changed.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def disconnect(self):

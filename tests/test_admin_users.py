@@ -1,6 +1,7 @@
 """The admin's account pages, and the rule that one active admin always remains."""
 from extensions import db
 from models import AuditLog, Role, User
+from services.settings import all_settings, mail_password
 from tests.conftest import PASSWORD, login
 
 
@@ -164,9 +165,8 @@ def test_helpdesk_limits_are_settings(app, admin_client, users):
         **base, "attachment_max_mb": "2", "attachment_max_files": "3", "attachment_retention_days": "30",
         "auto_close_hours": "48"})
     assert response.status_code == 302
-    from services.settings import get_setting
     with app.test_request_context():
-        assert [get_setting(key) for key in HELPDESK_FIELDS] == [2, 3, 30, 48]
+        assert [all_settings()[key] for key in HELPDESK_FIELDS] == [2, 3, 30, 48]
     response = admin_client.post("/admin/settings", data={**base, **HELPDESK_FIELDS, "attachment_max_mb": "500"})
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
 
@@ -190,9 +190,8 @@ def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_cli
         "mail_server": "smtp.example.org", "mail_port": "2525", "mail_use_tls": "y", "display_recent_count": "6",
         **HELPDESK_FIELDS,
     })
-    from services.settings import get_setting
     with app.test_request_context():
-        assert get_setting("mail_password") == "s3cret"
+        assert mail_password() == "s3cret"
 
 
 def test_settings_reject_bad_values(admin_client, users):

@@ -8,9 +8,8 @@ from extensions import db
 from models import Attachment, Ticket, User
 from services.helpdesk import attachments, tickets
 from services.timeutil import utcnow
-from tests.attachment_files import (  # noqa: F401,F811  (fixtures are used by name)
-    PDF, PNG, TEXT, count, desk, file_with, signed_in, stored_files, upload, upload_dir)
-
+from tests.attachment_files import (PDF, PNG, TEXT, count, desk,  # noqa: F401,F811  (fixtures are used by name)
+                                    file_with, signed_in, stored_files, upload, upload_dir)
 
 # --- downloads -------------------------------------------------------------------------------
 

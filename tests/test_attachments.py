@@ -10,12 +10,11 @@ from werkzeug.datastructures import FileStorage
 
 from extensions import db
 from models import Attachment, Ticket, User
-from services.helpdesk import attachments, tickets
 from services.errors import ValidationFailed
-from tests.attachment_files import (  # noqa: F401,F811  (fixtures are used by name)
-    ACCEPTED, DOCX, EXE, HTML, MB, PDF, PNG, TEXT, count, desk, file_with, in_english, office_bytes, set_setting,
-    signed_in, stored_files, upload, upload_dir)
-
+from services.helpdesk import attachments, tickets
+from tests.attachment_files import (ACCEPTED, DOCX, EXE, HTML, MB, PDF,  # noqa: F401,F811  (fixtures are used by name)
+                                    PNG, TEXT, count, desk, file_with, in_english, office_bytes, set_setting, signed_in,
+                                    stored_files, upload, upload_dir)
 
 # --- what is accepted ------------------------------------------------------------------------
 
@@ -165,9 +164,8 @@ def test_an_oversized_file_is_not_read_whole(app, desk):
             return len(buffer)
 
     stream = Endless()
-    with app.app_context():
-        with pytest.raises(ValidationFailed):
-            attachments.check_uploads([FileStorage(io.BufferedReader(stream), filename="infinito.txt")])
+    with app.app_context(), pytest.raises(ValidationFailed):
+        attachments.check_uploads([FileStorage(io.BufferedReader(stream), filename="infinito.txt")])
     assert stream.served <= 5 * MB + 1 + io.DEFAULT_BUFFER_SIZE
 
 

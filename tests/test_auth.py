@@ -3,10 +3,10 @@ import time
 
 import pytest
 
-import security
 from extensions import db
 from models import AuditLog, Role, User
 from tests.conftest import PASSWORD, login
+from web import security
 
 
 def get_user(app, username):

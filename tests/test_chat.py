@@ -8,8 +8,8 @@ from extensions import db, socketio
 from models import ChatMessage, Conversation, Role, Ticket, User
 from realtime import chat as live
 from realtime import guard
-from services.messaging import chat, presence
 from services.helpdesk import tickets
+from services.messaging import chat, presence
 from tests.conftest import PASSWORD, login
 
 

@@ -1,5 +1,6 @@
 """flask seed [--demo], flask reset-admin, flask check."""
 import re
+from datetime import UTC
 
 import pytest
 
@@ -136,14 +137,14 @@ def test_check_opens_a_session_with_the_configured_smtp_server(app, runner, user
 
 
 def test_close_queue_day_settles_earlier_days(app, runner, queue_desk):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from models import QueueStatus, QueueTicket
     from services.queue import line as queue
 
     with app.app_context():
         service = db.session.get(Service, queue_desk["A"])
-        ticket = queue.issue_ticket(service, now=datetime.now(timezone.utc) - timedelta(days=2))
+        ticket = queue.issue_ticket(service, now=datetime.now(UTC) - timedelta(days=2))
     result = runner.invoke(args=["close-queue-day"])
     assert result.exit_code == 0 and "Closed 1 queue ticket" in result.output
     with app.app_context():

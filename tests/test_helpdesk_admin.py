@@ -3,8 +3,8 @@ import pytest
 
 from extensions import db
 from models import AgentArea, Area, AuditLog, Category, Location, Priority, Ticket, User
-from services.helpdesk import assignment
 from services import seeding
+from services.helpdesk import assignment
 from tests.conftest import ROLES
 
 BASE = "/admin/helpdesk"

@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -24,11 +24,12 @@ import pytest
 
 from extensions import db
 from models import Setting, User
-from services.helpdesk import pdf as ticket_pdf, tickets
+from services.helpdesk import pdf as ticket_pdf
+from services.helpdesk import tickets
 from services.timeutil import local_today
 from tests.conftest import build_helpdesk, login
 
-T0 = datetime(2025, 3, 3, 15, 30, tzinfo=timezone.utc)  # 09:30 on the organisation's clock
+T0 = datetime(2025, 3, 3, 15, 30, tzinfo=UTC)  # 09:30 on the organisation's clock
 LONG_TITLE = "Sin red en todo el piso 3 desde la mañana, también en la sala de reuniones " + "x" * 95
 INTERNAL_NOTE = "Nota interna: pedir tóner a compras"
 PUBLIC_REPLY = "¿Probó apagarla y encenderla?"

@@ -6,9 +6,7 @@ import pytest
 
 from extensions import db
 from models import Ticket, TicketComment, TicketStatus, User
-from routes.helpdesk import public
-from services.helpdesk import tickets
-from tests.conftest import login
+from services.helpdesk import captcha, tickets
 
 
 @pytest.fixture
@@ -115,7 +113,8 @@ def test_status_buttons_follow_the_rules(client_as, desk, data):
     agent = client_as("agent")
     page = agent.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert 'data-next-status="in_progress"' in page and 'data-next-status="on_hold"' not in page
-    agent.post(f"/tickets/{ticket.id}/status", data={"status": "in_progress"})
+    response = agent.post(f"/tickets/{ticket.id}/status", data={"status": "in_progress"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/tickets/{ticket.id}"
     response = agent.post(f"/tickets/{ticket.id}/status", data={"status": "open"}, follow_redirects=True)
     assert "no puede pasar a" in response.get_data(as_text=True)
     with data():
@@ -167,7 +166,7 @@ def test_other_peoples_tickets_are_not_found(client_as, desk, data):
 
 @pytest.fixture
 def known_captcha(monkeypatch):
-    monkeypatch.setattr(public, "new_captcha_text", lambda: "K7P2Q")
+    monkeypatch.setattr(captcha, "new_text", lambda: "K7P2Q")
     return "K7P2Q"
 
 
@@ -247,7 +246,8 @@ def test_the_requester_replies_and_closes_through_the_link_and_never_sees_notes(
         comment = db.session.query(TicketComment).filter_by(body="Sí, gracias").one()
     assert comment.author_id is None and comment.author_name == "Ana Pérez" and not comment.from_staff
     assert client.post(f"{link}/status", data={"status": "in_progress"}).status_code == 403
-    client.post(f"{link}/status", data={"status": "closed"})
+    response = client.post(f"{link}/status", data={"status": "closed"})
+    assert response.status_code == 302 and response.headers["Location"] == link
     with data():
         assert db.session.get(Ticket, ticket.id).status == TicketStatus.CLOSED
 

@@ -9,8 +9,8 @@ from flask_babel import force_locale
 
 from extensions import db, socketio
 from models import Notification, NotificationKind, Ticket, User
-from services.messaging import inbox
 from services.helpdesk import tickets
+from services.messaging import inbox
 from services.timeutil import utcnow
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from routes.api_spec import OPERATIONS, openapi_path
+from routes.api.openapi import OPERATIONS, openapi_path
 from tests.conftest import PASSWORD, login
 
 METHODS = {"get", "post", "put", "patch", "delete"}

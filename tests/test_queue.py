@@ -1,14 +1,15 @@
 """The queue's rules: numbering, order, transitions, transfer, hold, estimates (service level)."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from extensions import db
 from models import AuditLog, Counter, PriorityReason, QueueStatus, QueueTicket, Service, ServiceHours, User
-from services.queue import line as queue
 from services.errors import InvalidTransition, NotAllowed, QueueEmpty, ServiceClosed
+from services.queue import display
+from services.queue import line as queue
 
-T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 09:00 in America/Mexico_City
+T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 09:00 in America/Mexico_City
 
 
 def at(minutes):
@@ -35,9 +36,9 @@ def test_numbers_run_per_service_and_restart_each_local_day(desk):
     assert [issue(desk, "A", m).code for m in range(3)] == ["A-001", "A-002", "A-003"]
     assert issue(desk, "B", 3).code == "B-001"
     # 23:59 local is still the same day; 00:01 local the next one
-    late = datetime(2026, 11, 24, 5, 59, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 24, 5, 59, tzinfo=UTC)
     assert queue.issue_ticket(desk["A"], now=late).code == "A-004"
-    next_day = datetime(2026, 11, 24, 6, 1, tzinfo=timezone.utc)
+    next_day = datetime(2026, 11, 24, 6, 1, tzinfo=UTC)
     ticket = queue.issue_ticket(desk["A"], now=next_day)
     assert ticket.code == "A-001" and ticket.number == 1 and str(ticket.issue_date) == "2026-11-24"
 
@@ -50,12 +51,12 @@ def test_spoken_code_is_a_number_not_digits(desk):
 def test_closed_service_does_not_issue(desk):
     desk["A"].hours = [ServiceHours(weekday=0, opens_at=time(10, 0), closes_at=time(14, 0))]  # Mondays
     db.session.commit()
-    monday_9 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-    monday_11 = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+    monday_9 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    monday_11 = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     with pytest.raises(ServiceClosed):
         queue.issue_ticket(desk["A"], now=monday_9)
     assert queue.issue_ticket(desk["A"], now=monday_11).code == "A-001"
-    assert not queue.is_open(desk["A"], datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc))  # Tuesday
+    assert not queue.is_open(desk["A"], datetime(2026, 11, 24, 17, 0, tzinfo=UTC))  # Tuesday
     assert db.session.scalar(db.select(db.func.count()).select_from(QueueTicket)) == 1
 
 
@@ -136,7 +137,7 @@ def test_transfer_keeps_the_place_by_arrival(desk):
     queue.transfer(early_a, desk["B"], counter1, desk["staff"])
     assert early_a.status == QueueStatus.WAITING and early_a.code == "A-001"
     assert early_a.issued_at == at(0) and early_a.called_at == at(10)  # arrival and first call kept
-    assert queue.display_state(now=at(10))["current"] is None  # back in a line: not a call on screens
+    assert display.display_state(now=at(10))["current"] is None  # back in a line: not a call on screens
     assert queue.call_next(counter2, desk["staff"], now=at(11)).code == "A-001"  # arrived before B-001
     assert early_a.called_at == at(10) and early_a.last_called_at == at(11)
 
@@ -217,12 +218,12 @@ def test_status_page_numbers_people_ahead_and_estimate(desk):
         queue.finish(ticket, counter, desk["staff"], now=at(10 * minute + 6))
     waiting = [issue(desk, "A", 40 + m) for m in range(3)]
     vip = issue(desk, "A", 44, PriorityReason.PREGNANT)
-    status = queue.ticket_status(waiting[2])
+    status = display.ticket_status(waiting[2])
     assert status["people_ahead"] == 3  # two earlier ones and the priority one
-    assert queue.counters_open(desk["A"].id) == 1  # only counter 1 has staff
+    assert display.counters_open(desk["A"].id) == 1  # only counter 1 has staff
     assert status["estimated_wait_seconds"] == 3 * 240
     assert "priority" not in status  # the public page does not tell why someone goes first
-    assert queue.ticket_status(vip)["people_ahead"] == 0
+    assert display.ticket_status(vip)["people_ahead"] == 0
 
 
 def test_display_state_and_filter(desk):
@@ -232,11 +233,11 @@ def test_display_state_and_filter(desk):
     issue(desk, "B", 2)
     queue.call_next(counter1, desk["staff"], now=at(5))
     queue.call_next(counter2, desk["staff"], now=at(6))
-    state = queue.display_state(now=at(7))
+    state = display.display_state(now=at(7))
     assert state["current"]["ticket"] == "B-001" and state["current"]["counter"] == "Módulo 2"
     assert [c["ticket"] for c in state["recent"]] == ["A-001"]
     assert state["waiting"] == {"A": 0, "B": 1}
-    only_a = queue.display_state(["A"], now=at(7))
+    only_a = display.display_state(["A"], now=at(7))
     assert only_a["current"]["ticket"] == "A-001" and only_a["waiting"] == {"A": 0}
 
 

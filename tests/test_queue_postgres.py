@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
-from services.queue import line as queue
 from services.errors import DomainError, QueueEmpty
+from services.queue import line as queue
 
 pytestmark = pytest.mark.postgres
 

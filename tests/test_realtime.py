@@ -1,6 +1,6 @@
 """Socket.IO connections are authenticated from the Flask-Login session."""
-import realtime
 from extensions import socketio
+from realtime.core import user_room
 
 
 def connect(app, http_client):
@@ -16,7 +16,7 @@ def test_signed_in_socket_joins_its_user_room(app, client_as, users):
     socket = connect(app, client_as("agent"))
     assert socket.is_connected()
     with app.app_context():
-        socketio.emit("ping", {"n": 1}, to=realtime.user_room(users["agent"]))
+        socketio.emit("ping", {"n": 1}, to=user_room(users["agent"]))
     assert {"name": "ping", "args": [{"n": 1}], "namespace": "/"} in socket.get_received()
     socket.disconnect()
 

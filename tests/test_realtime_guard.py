@@ -3,16 +3,16 @@ events browsers send."""
 import pytest
 from marshmallow import Schema, fields
 
-import realtime
-from extensions import db, socketio
+from extensions import after_commit, db, socketio
 from realtime import guard
+from realtime.core import user_room
 
 
 def test_after_commit_runs_on_commit_and_never_after_a_rollback(app_context):
     heard = []
-    realtime.after_commit(heard.append, "rolled back")
+    after_commit(heard.append, "rolled back")
     db.session.rollback()
-    realtime.after_commit(heard.append, "committed")
+    after_commit(heard.append, "committed")
     db.session.commit()
     db.session.commit()
     assert heard == ["committed"]
@@ -29,7 +29,7 @@ def echo_client(app, client_as):
     def echo(data):
         if data["text"] == "boom":
             raise RuntimeError("handler bug")
-        socketio.emit("echoed", data, to=realtime.user_room(0))
+        socketio.emit("echoed", data, to=user_room(0))
         return {"ok": True, "text": data["text"]}
 
     socketio.on_event("test_echo", echo)

@@ -16,21 +16,21 @@ from tests.matrix_reports import REPORTS_ROWS
 # (method, url rule, url to request, {role: expected status}); {user} is a user id, other
 # placeholders are filled by `matrix_ids` below.
 CORE_ROWS = [
-    ("GET", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
-    ("POST", "/login", "/login", {role: 302 for role in ROLES} | {ANON: 200}),
-    ("POST", "/logout", "/logout", {role: 302 for role in EVERYONE}),
-    ("GET", "/register", "/register", {role: 302 for role in ROLES} | {ANON: 200}),
-    ("POST", "/register", "/register", {role: 302 for role in ROLES} | {ANON: 200}),
+    ("GET", "/login", "/login", dict.fromkeys(ROLES, 302) | {ANON: 200}),
+    ("POST", "/login", "/login", dict.fromkeys(ROLES, 302) | {ANON: 200}),
+    ("POST", "/logout", "/logout", dict.fromkeys(EVERYONE, 302)),
+    ("GET", "/register", "/register", dict.fromkeys(ROLES, 302) | {ANON: 200}),
+    ("POST", "/register", "/register", dict.fromkeys(ROLES, 302) | {ANON: 200}),
     ("GET", "/password", "/password", SIGNED_IN),
     ("POST", "/password", "/password", SIGNED_IN),  # an empty form comes back with its errors
     ("GET", "/account", "/account", SIGNED_IN),
     ("POST", "/account", "/account", SIGNED_IN),
-    ("POST", "/session/keepalive", "/session/keepalive", {role: 204 for role in ROLES} | {ANON: 302}),
-    ("GET", "/session/alive", "/session/alive", {role: 204 for role in ROLES} | {ANON: 302}),
-    ("POST", "/language", "/language", {role: 302 for role in EVERYONE}),
-    ("GET", "/healthz", "/healthz", {role: 200 for role in EVERYONE}),
-    ("GET", "/setup", "/setup", {role: 404 for role in EVERYONE}),
-    ("POST", "/setup", "/setup", {role: 404 for role in EVERYONE}),
+    ("POST", "/session/keepalive", "/session/keepalive", dict.fromkeys(ROLES, 204) | {ANON: 302}),
+    ("GET", "/session/alive", "/session/alive", dict.fromkeys(ROLES, 204) | {ANON: 302}),
+    ("POST", "/language", "/language", dict.fromkeys(EVERYONE, 302)),
+    ("GET", "/healthz", "/healthz", dict.fromkeys(EVERYONE, 200)),
+    ("GET", "/setup", "/setup", dict.fromkeys(EVERYONE, 404)),
+    ("POST", "/setup", "/setup", dict.fromkeys(EVERYONE, 404)),
     ("GET", "/admin/users", "/admin/users", ADMIN_ONLY),
     ("GET", "/admin/users/new", "/admin/users/new", ADMIN_ONLY),
     ("POST", "/admin/users/new", "/admin/users/new", ADMIN_ONLY),
@@ -44,8 +44,8 @@ CORE_ROWS = [
     ("GET", "/admin/settings", "/admin/settings", ADMIN_ONLY),
     ("POST", "/admin/settings", "/admin/settings", ADMIN_ONLY),
     ("GET", "/admin/audit", "/admin/audit", ADMIN_ONLY),
-    ("POST", "/api/auth/login", "/api/auth/login", {role: 400 for role in EVERYONE}),
-    ("GET", "/api/auth/me", "/api/auth/me", {role: 401 for role in EVERYONE}),  # needs a Bearer token
+    ("POST", "/api/auth/login", "/api/auth/login", dict.fromkeys(EVERYONE, 400)),
+    ("GET", "/api/auth/me", "/api/auth/me", dict.fromkeys(EVERYONE, 401)),  # needs a Bearer token
 ]
 MATRIX = (CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS + HELPDESK_ROWS + HELPDESK_FILES_ROWS + HELPDESK_EXPORTS_ROWS
           + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS + CHAT_ROWS + NOTIFICATIONS_ROWS)

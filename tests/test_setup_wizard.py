@@ -1,7 +1,7 @@
 """First run: with no admin, every page leads to the wizard; once done the wizard is gone."""
 from extensions import db
 from models import Role, Setting, User
-from services.settings import get_setting
+from services.settings import default_locale, mail_port, mail_server, mail_use_ssl, organisation_name, timezone_name
 
 WIZARD = {
     "organisation_name": "Hospital San José", "timezone": "America/Bogota", "default_locale": "en",
@@ -30,11 +30,11 @@ def test_wizard_creates_the_admin_and_stores_the_settings(app, client):
         assert admin.role == Role.ADMIN and not admin.must_change_password
         assert db.session.get(Setting, "setup_completed").value is True
     with app.test_request_context():
-        assert get_setting("organisation_name") == "Hospital San José"
-        assert get_setting("timezone") == "America/Bogota"
-        assert get_setting("default_locale") == "en"
-        assert get_setting("mail_server") == "mail.hospital.example"
-        assert get_setting("mail_port") == 465 and get_setting("mail_use_ssl") is True
+        assert organisation_name() == "Hospital San José"
+        assert timezone_name() == "America/Bogota"
+        assert default_locale() == "en"
+        assert mail_server() == "mail.hospital.example"
+        assert mail_port() == 465 and mail_use_ssl() is True
     page = client.get("/admin/users").get_data(as_text=True)
     assert "Hospital San José" in page
 

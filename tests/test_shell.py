@@ -5,6 +5,7 @@ import pytest
 
 from extensions import db
 from models import User
+from routes.admin import views as admin_views
 
 
 def test_security_headers_on_pages_api_and_static(client, users):
@@ -57,12 +58,10 @@ def test_not_found_and_forbidden_pages(client_as):
 
 
 def test_an_unexpected_error_renders_the_500_page(admin_client, monkeypatch):
-    import routes.admin
-
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(routes.admin.user_service, "list_users", broken)
+    monkeypatch.setattr(admin_views.user_service, "list_users", broken)
     response = admin_client.get("/admin/users")
     assert response.status_code == 500
     assert "500" in response.get_data(as_text=True) and "boom" not in response.get_data(as_text=True)

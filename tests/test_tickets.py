@@ -6,8 +6,8 @@ import pytest
 
 from extensions import db
 from models import AgentArea, AuditLog, Role, Ticket, TicketStatus, User
-from services.helpdesk import assignment, tickets
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from services.helpdesk import assignment, tickets
 from services.helpdesk.access import can_see, visible_ticket
 from services.helpdesk.timeline import ticket_timeline
 from services.timeutil import utcnow

@@ -1,6 +1,7 @@
 """Helpdesk tickets on PostgreSQL with real threads: numbers unique and gap-free, work spread
 evenly when tickets arrive together, and full-text search through the expression index."""
 from collections import Counter as Tally
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select, text
@@ -90,7 +91,7 @@ def test_full_text_search_uses_the_index_and_matches_prefixes(pg_clean):
 
 
 def test_created_and_closed_per_day_count_local_days_on_postgresql(pg_clean):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from services.helpdesk import stats as ticket_stats
     from services.settings import save_settings
@@ -98,11 +99,11 @@ def test_created_and_closed_per_day_count_local_days_on_postgresql(pg_clean):
     with pg_clean.app_context():
         desk = build_helpdesk(make_people())
         save_settings({"timezone": "America/Mexico_City"}, None)  # UTC-6
-        now = datetime(2026, 3, 10, 18, 0, tzinfo=timezone.utc)
+        now = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
         # 03:00 UTC on the 10th is still the 9th in Mexico City; 07:00 UTC is the 10th
         for hour in (3, 7):
             ticket = file_for(desk, desk["user"])
-            ticket.created_at = datetime(2026, 3, 10, hour, 0, tzinfo=timezone.utc)
+            ticket.created_at = datetime(2026, 3, 10, hour, 0, tzinfo=UTC)
         db.session.commit()
         rows = ticket_stats.created_and_closed_per_day(db.session.get(User, desk["admin"]), days=2, now=now)
         assert [(day.isoformat(), created) for day, created, _ in rows] == [("2026-03-09", 1), ("2026-03-10", 1)]

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from routes.helpdesk import bp
-from services.helpdesk import attachments, tickets
 from services.errors import NotFound
+from services.helpdesk import attachments, tickets
 from services.helpdesk.access import is_staff_for, ticket_by_token, visible_ticket
 
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"

@@ -1,38 +1,29 @@
 """Forms of the helpdesk pages. Choices come from the active catalogues when the form is built."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, EmailField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
-from sqlalchemy import select
 
-from extensions import db
-from forms import strip_text
-from models import Area, Category, Location, Priority
+from services.helpdesk.catalogues import active_categories, active_locations, priorities_by_level
 from services.helpdesk.tickets import BODY_MAX, NAME_MAX, TITLE_MAX
+from web.forms import strip_text
 
 
 def category_choices():
     """Categories grouped by area (rendered as <optgroup>s)."""
-    rows = db.session.execute(
-        select(Category.id, Category.name, Area.name).join(Area)
-        .where(Category.active.is_(True), Area.active.is_(True)).order_by(Area.name, Category.name)).all()
     groups = {}
-    for category_id, name, area_name in rows:
-        groups.setdefault(area_name, []).append((category_id, name))
+    for category in active_categories():
+        groups.setdefault(category.area.name, []).append((category.id, category.name))
     return groups
 
 
 def location_choices():
-    locations = db.session.execute(select(Location.id, Location.name).where(Location.active.is_(True))
-                                   .order_by(Location.name)).all()
-    return [(0, _l("— Not specified —"))] + [(row.id, row.name) for row in locations]
+    return [(0, _l("— Not specified —"))] + [(location.id, location.name) for location in active_locations()]
 
 
 def priority_choices(with_default=True):
-    priorities = db.session.execute(select(Priority.id, Priority.name).order_by(Priority.level)).all()
     first = [(0, _l("From the category"))] if with_default else []
-    return first + [(row.id, row.name) for row in priorities]
+    return first + [(priority.id, priority.name) for priority in priorities_by_level()]
 
 
 class TicketForm(FlaskForm):

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Area, Category, Priority, Role, TicketStatus, User
-from routes import page_number
 from routes.helpdesk import bp
 from routes.helpdesk.tickets import live_fragment
-from security import roles_required
-from services.helpdesk import stats as ticket_stats
 from services.errors import ValidationFailed
+from services.helpdesk import stats as ticket_stats
 from services.helpdesk.queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
 from services.helpdesk.tickets import status_label
 from services.timeutil import utcnow
+from web.pages import page_number
+from web.security import roles_required
 
 LISTS = {
     # scope → the page that lists it (links for sorting and pages)

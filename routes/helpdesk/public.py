@@ -1,69 +1,23 @@
 """/soporte: filing a ticket without an account, and the secret tracking link that follows it.
 
-Bots are kept out by a CAPTCHA image drawn here (no outside service: many sites have no
-internet), a field people never see, and a rate limit per address. Each image is a row on the
-server holding an HMAC of its answer; the session holds only its nonce, and checking an answer
-deletes the row, so an answer works once and reading or replaying the cookie gains nothing.
+Bots are kept out by a CAPTCHA image drawn on the server (services/helpdesk/captcha.py: the
+browser's session keeps only the image's nonce), a field people never see, and a rate limit per
+address.
 """
-import hashlib
-import hmac
-import secrets
-from datetime import timedelta
-from io import BytesIO
-
-from captcha.image import ImageCaptcha
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 
-from sqlalchemy import delete
-
-from extensions import db, limiter
-from models import CaptchaChallenge
-from routes import show_domain_error
+from extensions import limiter
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
 from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, live_fragment, uploaded_files
-from services.helpdesk import tickets as ticket_service
 from services.errors import DomainError
+from services.helpdesk import captcha
+from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import ticket_by_token
-from services.timeutil import utcnow
+from web.pages import run_action, show_domain_error
 
-CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to confuse
-CAPTCHA_LENGTH = 5
-CAPTCHA_MAX_AGE = timedelta(minutes=15)
 PUBLIC_FIELDS = TICKET_FIELDS | {"name": "name", "email": "email"}
-
-
-def new_captcha_text():
-    return "".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(CAPTCHA_LENGTH))
-
-
-def captcha_digest(nonce, answer):
-    key = current_app.secret_key.encode()
-    return hmac.new(key, f"captcha:{nonce}:{answer.strip().upper()}".encode(), hashlib.sha256).hexdigest()
-
-
-def captcha_passed(answer):
-    """True when `answer` matches the last image shown to this browser; each image works once."""
-    nonce = session.pop("captcha", None)
-    if not isinstance(nonce, str):
-        return False
-    table = CaptchaChallenge.__table__
-    issued = db.session.execute(delete(table).where(table.c.nonce == nonce)
-                                .returning(table.c.digest, table.c.created_at)).first()
-    db.session.commit()
-    if issued is None or not answer or utcnow() - issued.created_at > CAPTCHA_MAX_AGE:
-        return False
-    return hmac.compare_digest(issued.digest, captcha_digest(nonce, answer))
-
-
-def issue_captcha(text):
-    """Store a new challenge (and drop expired ones) and remember its nonce in the session."""
-    now, nonce = utcnow(), secrets.token_hex(16)
-    db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.created_at < now - CAPTCHA_MAX_AGE))
-    db.session.add(CaptchaChallenge(nonce=nonce, digest=captcha_digest(nonce, text), created_at=now))
-    db.session.commit()
-    session["captcha"] = nonce
 
 
 def public_rate_limit():
@@ -73,10 +27,8 @@ def public_rate_limit():
 @bp.get("/soporte/captcha.png")
 @limiter.limit(lambda: current_app.config["CAPTCHA_RATE_LIMIT"])
 def captcha_image():
-    text = new_captcha_text()
-    issue_captcha(text)
-    image = ImageCaptcha(width=220, height=80).generate(text)
-    response = send_file(BytesIO(image.getvalue()), mimetype="image/png")
+    session["captcha"], image = captcha.issue()
+    response = send_file(image, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -91,7 +43,7 @@ def public_new_ticket():
             current_app.logger.info("public ticket discarded: honeypot filled from %s", request.remote_addr)
             flash(_("Thank you. Your request has been received."), "success")
             return redirect(url_for("helpdesk.public_new_ticket"))
-        if not captcha_passed(form.captcha.data):
+        if not captcha.passed(session.pop("captcha", None), form.captcha.data):
             form.captcha.errors = [_("The characters do not match the image. Try the new one.")]
         else:
             try:
@@ -107,7 +59,7 @@ def public_new_ticket():
                         "to %(email)s.", number=ticket.number, email=ticket.requester_email), "success")
                 return redirect(url_for("helpdesk.track", token=ticket.tracking_token))
     elif request.method == "POST":
-        captcha_passed(None)  # spends the image: a failed attempt never gets a second try at it
+        captcha.passed(session.pop("captcha", None), None)  # a failed attempt never gets a second try at the image
     form.captcha.data = ""
     return render_template("helpdesk/public_new.html", form=form)
 
@@ -156,17 +108,11 @@ def public_reply(token):
 @bp.post("/soporte/t/<token>/status")
 def public_status(token):
     """The requester may close their ticket or reopen it; nothing else."""
-    ticket = ticket_by_token(token, lock=True)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    def requester_changes_status(ticket, form):
         status = ticket_service.parse_status(form.status.data)
         if status not in ticket_service.REQUESTER_TRANSITIONS:
             abort(403)
         ticket_service.change_status(ticket, status, None)
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        flash(_("Status changed."), "success")
-    return redirect(url_for("helpdesk.track", token=token))
+
+    return run_action(lambda: ticket_by_token(token, lock=True), requester_changes_status, done=_("Status changed."),
+                      to=url_for("helpdesk.track", token=token), form_class=StatusForm)

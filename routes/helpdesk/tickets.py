@@ -6,16 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Role, TicketStatus
-from routes import show_domain_error
 from routes.helpdesk import bp
 from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
-from services.messaging import inbox
-from services.helpdesk import tickets as ticket_service
 from services.errors import DomainError
-from services.settings import get_setting
+from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import is_requester, is_staff_for, visible_ticket
 from services.helpdesk.timeline import ticket_timeline
+from services.messaging import inbox
+from services.settings import attachment_max_files, attachment_max_mb
 from services.timeutil import utcnow
+from web.pages import run_action, show_domain_error
 
 TICKET_FIELDS = {"category_id": "category_id", "location_id": "location_id", "priority_id": "priority_id",
                  "title": "title", "description": "description", "attachments": "attachments"}
@@ -23,8 +23,8 @@ TICKET_FIELDS = {"category_id": "category_id", "location_id": "location_id", "pr
 
 @bp.context_processor
 def attachment_limits():
-    return {"attachment_limits": {"files": int(get_setting("attachment_max_files")),
-                                  "mb": int(get_setting("attachment_max_mb"))}}
+    return {"attachment_limits": {"files": int(attachment_max_files()),
+                                  "mb": int(attachment_max_mb())}}
 
 
 def uploaded_files():
@@ -110,24 +110,14 @@ def live_fragment(body, status=200):
     return response
 
 
-def back_to(ticket, anchor=None):
-    return redirect(url_for("helpdesk.ticket_detail", ticket_id=ticket.id, _anchor=anchor))
+def ticket_page(ticket, anchor=None):
+    return url_for("helpdesk.ticket_detail", ticket_id=ticket.id, _anchor=anchor)
 
 
-def run_action(ticket_id, form_class, action, success_message):
-    """A button on the ticket page: lock the ticket, check the form, run `action(ticket, form)`;
-    a domain error becomes a flash."""
-    ticket = visible_ticket(ticket_id, current_user, lock=True)
-    form = form_class()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        action(ticket, form)
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        flash(success_message, "success")
-    return back_to(ticket)
+def ticket_action(ticket_id, form_class, action, done):
+    """A button on the ticket page: on the ticket, locked, then back to its page."""
+    return run_action(lambda: visible_ticket(ticket_id, current_user, lock=True), action, done=done, to=ticket_page,
+                      form_class=form_class)
 
 
 @bp.post("/tickets/<int:ticket_id>/reply")
@@ -148,13 +138,13 @@ def reply(ticket_id):
         context = ticket_page_context(ticket, current_user) | {"reply_form": form}
         return render_template("helpdesk/ticket.html", **context), error.status
     flash(_("Note saved.") if form.internal.data else _("Reply sent."), "success")
-    return back_to(ticket, "conversation-end")
+    return redirect(ticket_page(ticket, "conversation-end"))
 
 
 @bp.post("/tickets/<int:ticket_id>/status")
 @login_required
 def change_status(ticket_id):
-    return run_action(ticket_id, StatusForm,
+    return ticket_action(ticket_id, StatusForm,
                       lambda ticket, form: ticket_service.change_status(ticket, form.status.data, current_user),
                       _("Status changed."))
 
@@ -162,7 +152,7 @@ def change_status(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/priority")
 @login_required
 def change_priority(ticket_id):
-    return run_action(ticket_id, PriorityForm,
+    return ticket_action(ticket_id, PriorityForm,
                       lambda ticket, form: ticket_service.change_priority(ticket, form.priority_id.data, current_user),
                       _("Priority changed."))
 
@@ -174,4 +164,4 @@ def assign(ticket_id):
         taking = request.form.get("take") and current_user.role == Role.AGENT
         ticket_service.assign(ticket, current_user.id if taking else (form.assignee_id.data or None), current_user)
 
-    return run_action(ticket_id, AssignForm, assign_from, _("Assignment saved."))
+    return ticket_action(ticket_id, AssignForm, assign_from, _("Assignment saved."))

@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from extensions import db
 from models import Role, Setting, User
 from services import settings as settings_service
-from services.errors import Conflict, DomainError
 from services.accounts.users import create_user
+from services.errors import Conflict, DomainError
 
 
 def needs_setup():

@@ -3,13 +3,17 @@
 The rule that matters most here: the organisation always keeps one active admin. The check
 locks the admin rows (FOR UPDATE on PostgreSQL), so two admins demoting each other at the same
 moment cannot both succeed.
+
+When a change ends someone's sessions or changes their rights, `events.sessions_ended` tells their
+open pages after the commit.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+import events
 from extensions import db
 from models import Counter, Role, User, new_session_token
 from services import audit
@@ -49,7 +53,7 @@ def authenticate(login, password):
         return None
     if not user.check_password(password or "") or not user.active:
         return None
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     db.session.commit()
     return user
 
@@ -81,7 +85,7 @@ def _commit_unique(username, email):
     except IntegrityError:
         db.session.rollback()
         _check_unique(username, email)
-        raise Conflict(_l("That username or email address is already taken."), field="username")
+        raise Conflict(_l("That username or email address is already taken."), field="username") from None
 
 
 def create_user(username, password, role=Role.USER, email=None, full_name="", actor=None,
@@ -125,7 +129,7 @@ def update_user(user, actor, username, email, full_name, role, active):
     username, email, role = normalise_login(username), normalise_login(email) or None, Role(role)
     if not username:
         raise ValidationFailed(_l("A username is required."), field="username")
-    before = snapshot(user)
+    before, rights_change = snapshot(user), user.role != role or (user.active and not active)
     if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active):
         _ensure_another_admin_remains(user)
     _check_unique(username, email, exclude_id=user.id)
@@ -137,6 +141,8 @@ def update_user(user, actor, username, email, full_name, role, active):
     if after != before:
         audit.record(actor, "user.updated", "user", user.id, before=before, after=after)
     _commit_unique(username, email)
+    if rights_change:  # open pages hold rooms the old role allowed: they reconnect under the new one
+        events.sessions_ended.send(user.id)
     return user
 
 
@@ -178,6 +184,8 @@ def set_active(user, active, actor):
     audit.record(actor, "user.activated" if active else "user.deactivated", "user", user.id,
                  before=before, after=snapshot(user))
     db.session.commit()
+    if not active:
+        events.sessions_ended.send(user.id)
     return user
 
 
@@ -186,13 +194,15 @@ def delete_user(user, actor):
         raise NotAllowed(_l("You cannot delete your own account."))
     if user.role == Role.ADMIN and user.active:
         _ensure_another_admin_remains(user)
-    audit.record(actor, "user.deleted", "user", user.id, before=snapshot(user))
+    user_id = user.id
+    audit.record(actor, "user.deleted", "user", user_id, before=snapshot(user))
     db.session.delete(user)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(_l("This account has history that must be kept; deactivate it instead."))
+        raise Conflict(_l("This account has history that must be kept; deactivate it instead.")) from None
+    events.sessions_ended.send(user_id)
 
 
 def reset_password(user, new_password, actor):
@@ -202,6 +212,7 @@ def reset_password(user, new_password, actor):
     user.must_change_password = True
     audit.record(actor, "user.password_reset", "user", user.id)
     db.session.commit()
+    events.sessions_ended.send(user.id)
     return user
 
 

@@ -26,7 +26,7 @@ def open_ticket_counts(agent_ids):
         select(Ticket.assignee_id, func.count())
         .where(Ticket.assignee_id.in_(agent_ids), Ticket.status != TicketStatus.CLOSED)
         .group_by(Ticket.assignee_id))
-    return {agent_id: count for agent_id, count in rows}
+    return dict(rows.all())
 
 
 def pick_agent(area_id, lock=True, exclude_id=None):

@@ -26,7 +26,7 @@ from werkzeug.security import safe_join
 from extensions import db
 from models import Attachment, Ticket, TicketStatus
 from services.errors import NotFound, ValidationFailed
-from services.settings import get_setting
+from services.settings import attachment_max_files, attachment_max_mb, attachment_retention_days
 from services.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,8 @@ def check_uploads(files):
     """Check every file and return them as `Upload`s; ValidationFailed names the first file
     that is refused and why. Nothing is written."""
     files = [file for file in (files or ()) if file is not None and getattr(file, "filename", None)]
-    max_files = int(get_setting("attachment_max_files"))
-    max_mb = int(get_setting("attachment_max_mb"))
+    max_files = int(attachment_max_files())
+    max_mb = int(attachment_max_mb())
     if len(files) > max_files:
         raise ValidationFailed(_l("You can attach at most %(count)d files at a time.", count=max_files),
                                field=FIELD)
@@ -230,7 +230,7 @@ def store(uploads, ticket, comment=None, uploader=None):
         delete_files(written)
         raise
     db.session.info.setdefault(PENDING_KEY, []).extend(folder / name for name in written)
-    for upload, stored_name in zip(uploads, written):
+    for upload, stored_name in zip(uploads, written, strict=True):
         row = Attachment(ticket=ticket, comment=comment, original_name=upload.name, stored_name=stored_name,
                          content_type=upload.content_type, size=upload.size,
                          uploaded_by_id=uploader.id if uploader is not None else None)
@@ -282,7 +282,7 @@ def remove_expired_files(now=None, batch_size=200):
     their rows removed (the row stays as the record). Returns how many it removed; a second run
     removes nothing more."""
     now = now or utcnow()
-    cutoff = now - timedelta(days=int(get_setting("attachment_retention_days")))
+    cutoff = now - timedelta(days=int(attachment_retention_days()))
     folder = upload_dir()
     removed = 0
     while True:

@@ -7,7 +7,9 @@ deleted: they are deactivated, so old tickets keep their meaning.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
+import events
 from extensions import db
 from models import AgentArea, Area, Category, Location, Priority, Role, Ticket, User, valid_id
 from services import audit
@@ -22,6 +24,165 @@ DEFAULT_PRIORITIES = [
     ("high", "Alta", 3, 4, 24),
     ("critical", "Crítica", 4, 1, 8),
 ]
+
+
+# --- areas, categories and locations: named rows tickets point at ---------------------------
+
+
+class Catalogue:
+    """A catalogue of named rows that tickets point at (areas, categories, locations): admins
+    create, rename, deactivate and delete them with the same rules, in `save`, `set_active` and
+    `delete` below. Each catalogue says what differs: its other fields, where a name must be
+    unique, and what keeps a row from being deleted."""
+
+    model = None
+    entity = ""  # audit entity type, and the prefix of its actions ("area.created")
+    name_max = 120
+    ticket_field = ""  # the Ticket column that points at a row
+    name_taken = None  # the message when another row has the name
+    still_referenced = None  # the message when the database refuses the delete
+
+    def snapshot(self, row):
+        return {"name": row.name, "active": row.active}
+
+    def clean(self, row, values):
+        """The fields besides the name, checked; a ValidationFailed names the field."""
+        return {}
+
+    def name_scope(self, values):
+        """Conditions within which names are unique (everywhere, unless said otherwise)."""
+        return ()
+
+    def in_use(self, row):
+        """Why `row` may not be deleted, or None."""
+        if _used_by_tickets(getattr(Ticket, self.ticket_field) == row.id):
+            return self.has_tickets(row)
+        return None
+
+    def has_tickets(self, row):
+        raise NotImplementedError
+
+    def deleted_record(self, row):
+        return {}
+
+    def unlink(self, row):
+        """Rows of other tables to remove with this one."""
+
+
+class AreaCatalogue(Catalogue):
+    model, entity, name_max, ticket_field = Area, "area", 80, "area_id"
+    name_taken = _l("Another area already has that name.")
+    still_referenced = _l("This area is in use; deactivate it instead.")
+
+    def snapshot(self, area):
+        return {"name": area.name, "description": area.description, "active": area.active}
+
+    def clean(self, area, values):
+        description = (values.get("description") or "").strip()
+        if len(description) > MAX_DESCRIPTION:
+            raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_DESCRIPTION), field="description")
+        return {"description": description}
+
+    def in_use(self, area):
+        if db.session.scalar(select(Category.id).where(Category.area_id == area.id).limit(1)) is not None:
+            return _l("The area %(name)s still has categories; delete or move them first, or deactivate the area "
+                      "instead.", name=area.name)
+        return super().in_use(area)
+
+    def has_tickets(self, area):
+        return _l("The area %(name)s has tickets that must be kept; deactivate it instead.", name=area.name)
+
+    def deleted_record(self, area):
+        return {"agent_ids": sorted(db.session.scalars(select(AgentArea.user_id).where(AgentArea.area_id == area.id)))}
+
+    def unlink(self, area):
+        db.session.execute(AgentArea.__table__.delete().where(AgentArea.area_id == area.id))
+
+
+class CategoryCatalogue(Catalogue):
+    """A new or moved category needs an active area; names are unique within an area."""
+
+    model, entity, name_max, ticket_field = Category, "category", 120, "category_id"
+    name_taken = _l("This area already has a category with that name.")
+    still_referenced = _l("This category is in use; deactivate it instead.")
+
+    def snapshot(self, category):
+        return {"area_id": category.area_id, "name": category.name,
+                "default_priority_id": category.default_priority_id, "active": category.active}
+
+    def clean(self, category, values):
+        area_id, priority_id = values.get("area_id"), values.get("default_priority_id")
+        area = db.session.get(Area, area_id) if valid_id(area_id) else None
+        keeps_area = category is not None and area is not None and area.id == category.area_id
+        if area is None or not (area.active or keeps_area):
+            raise ValidationFailed(_l("Choose an active area."), field="area_id")
+        priority = db.session.get(Priority, priority_id) if valid_id(priority_id) else None
+        if priority is None:
+            raise ValidationFailed(_l("Choose a priority."), field="default_priority_id")
+        return {"area_id": area.id, "default_priority_id": priority.id}
+
+    def name_scope(self, values):
+        return (Category.area_id == values["area_id"],)
+
+    def has_tickets(self, category):
+        return _l("The category %(name)s has tickets that must be kept; deactivate it instead.", name=category.name)
+
+
+class LocationCatalogue(Catalogue):
+    model, entity, name_max, ticket_field = Location, "location", 120, "location_id"
+    name_taken = _l("Another location already has that name.")
+    still_referenced = _l("This location is in use; deactivate it instead.")
+
+    # Checked before deleting because the database would quietly blank the tickets' location.
+    def has_tickets(self, location):
+        return _l("The location %(name)s has tickets that must be kept; deactivate it instead.", name=location.name)
+
+
+AREAS, CATEGORIES, LOCATIONS = AreaCatalogue(), CategoryCatalogue(), LocationCatalogue()
+
+
+def save(catalogue, row, actor, name, **values):
+    """Create (`row` None) or update a row of `catalogue`, with its audit row."""
+    name = _name(name, catalogue.name_max)
+    values = catalogue.clean(row, values)
+    if _name_taken(catalogue.model, name, row.id if row else None, *catalogue.name_scope(values)):
+        raise Conflict(catalogue.name_taken, field="name")
+    before = catalogue.snapshot(row) if row else None
+    if row is None:
+        row = catalogue.model(active=True)
+        db.session.add(row)
+    for field, value in {"name": name, **values}.items():
+        setattr(row, field, value)
+    db.session.flush()
+    audit.record(actor, f"{catalogue.entity}.{'updated' if before else 'created'}", catalogue.entity, row.id,
+                 before=before, after=catalogue.snapshot(row))
+    _commit_or_conflict(catalogue.name_taken, "name")
+    return row
+
+
+def set_active(catalogue, row, active, actor):
+    """An inactive row is offered for no new ticket (an inactive area takes none and is not offered
+    to agents); its history stays."""
+    if row.active == active:
+        return row
+    before = catalogue.snapshot(row)
+    row.active = active
+    audit.record(actor, f"{catalogue.entity}.{'activated' if active else 'deactivated'}", catalogue.entity,
+                 row.id, before=before, after=catalogue.snapshot(row))
+    db.session.commit()
+    return row
+
+
+def delete(catalogue, row, actor):
+    """An explicit admin action, refused while anything still needs the row."""
+    reason = catalogue.in_use(row)
+    if reason is not None:
+        raise Conflict(reason)
+    audit.record(actor, f"{catalogue.entity}.deleted", catalogue.entity, row.id,
+                 before={**catalogue.snapshot(row), **catalogue.deleted_record(row)})
+    catalogue.unlink(row)
+    db.session.delete(row)
+    _commit_or_conflict(catalogue.still_referenced)
 
 
 # --- shared rules ---------------------------------------------------------------------------
@@ -53,32 +214,17 @@ def _commit_or_conflict(message, field=None):
         raise Conflict(message, field=field) from None
 
 
-def _set_active(row, active, actor, entity_type, snapshot):
-    if row.active == active:
-        return row
-    before = snapshot(row)
-    row.active = active
-    audit.record(actor, f"{entity_type}.{'activated' if active else 'deactivated'}", entity_type, row.id,
-                 before=before, after=snapshot(row))
-    db.session.commit()
-    return row
-
-
 def _used_by_tickets(condition):
     return db.session.scalar(select(Ticket.id).where(condition).limit(1)) is not None
+
+
+# --- what the admin pages and the API list ----------------------------------------------------
 
 
 def ticket_counts(column):
     """{id: number of tickets} for a ticket column (category_id, area_id, location_id)."""
     rows = db.session.execute(select(column, func.count()).where(column.is_not(None)).group_by(column))
-    return {key: count for key, count in rows}
-
-
-# --- areas ----------------------------------------------------------------------------------
-
-
-def area_snapshot(area):
-    return {"name": area.name, "description": area.description, "active": area.active}
+    return dict(rows.all())
 
 
 def all_areas():
@@ -89,89 +235,34 @@ def active_areas():
     return db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.name)).all()
 
 
-def save_area(area, actor, name, description=""):
-    """Create (area=None) or update an area."""
-    name = _name(name, 80)
-    description = (description or "").strip()
-    if len(description) > MAX_DESCRIPTION:
-        raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_DESCRIPTION), field="description")
-    if _name_taken(Area, name, area.id if area else None):
-        raise Conflict(_l("Another area already has that name."), field="name")
-    before = area_snapshot(area) if area else None
-    if area is None:
-        area = Area(active=True)
-        db.session.add(area)
-    area.name, area.description = name, description
-    db.session.flush()
-    audit.record(actor, "area.updated" if before else "area.created", "area", area.id,
-                 before=before, after=area_snapshot(area))
-    _commit_or_conflict(_l("Another area already has that name."), "name")
-    return area
+def areas_with_categories():
+    """Every area with its categories and their default priorities (the admin's lists)."""
+    return db.session.scalars(
+        select(Area).options(selectinload(Area.categories).selectinload(Category.default_priority))
+        .order_by(Area.name)).all()
 
 
-def set_area_active(area, active, actor):
-    """An inactive area takes no new tickets and is not offered to agents; its history stays."""
-    return _set_active(area, active, actor, "area", area_snapshot)
+def active_categories():
+    """Categories people may file under (theirs and their area active), with the area loaded."""
+    return db.session.scalars(
+        select(Category).join(Category.area).options(contains_eager(Category.area))
+        .where(Category.active.is_(True), Area.active.is_(True)).order_by(Area.name, Category.name)).all()
 
 
-def delete_area(area, actor):
-    if db.session.scalar(select(Category.id).where(Category.area_id == area.id).limit(1)) is not None:
-        raise Conflict(_l("The area %(name)s still has categories; delete or move them first, or deactivate "
-                          "the area instead.", name=area.name))
-    if _used_by_tickets(Ticket.area_id == area.id):
-        raise Conflict(_l("The area %(name)s has tickets that must be kept; deactivate it instead.",
-                          name=area.name))
-    agents = db.session.scalars(select(AgentArea.user_id).where(AgentArea.area_id == area.id)).all()
-    audit.record(actor, "area.deleted", "area", area.id,
-                 before={**area_snapshot(area), "agent_ids": sorted(agents)})
-    db.session.execute(AgentArea.__table__.delete().where(AgentArea.area_id == area.id))
-    db.session.delete(area)
-    _commit_or_conflict(_l("This area is in use; deactivate it instead."))
+def all_locations():
+    return db.session.scalars(select(Location).order_by(Location.name)).all()
 
 
-# --- categories -----------------------------------------------------------------------------
+def active_locations():
+    return db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)).all()
 
 
-def category_snapshot(category):
-    return {"area_id": category.area_id, "name": category.name,
-            "default_priority_id": category.default_priority_id, "active": category.active}
+def priorities_by_level():
+    return db.session.scalars(select(Priority).order_by(Priority.level)).all()
 
 
-def save_category(category, actor, area_id, name, default_priority_id):
-    """Create or update a category. A new or moved category needs an active area."""
-    name = _name(name, 120)
-    area = db.session.get(Area, area_id) if valid_id(area_id) else None
-    keeps_area = category is not None and area is not None and area.id == category.area_id
-    if area is None or not (area.active or keeps_area):
-        raise ValidationFailed(_l("Choose an active area."), field="area_id")
-    priority = db.session.get(Priority, default_priority_id) if valid_id(default_priority_id) else None
-    if priority is None:
-        raise ValidationFailed(_l("Choose a priority."), field="default_priority_id")
-    if _name_taken(Category, name, category.id if category else None, Category.area_id == area.id):
-        raise Conflict(_l("This area already has a category with that name."), field="name")
-    before = category_snapshot(category) if category else None
-    if category is None:
-        category = Category(active=True)
-        db.session.add(category)
-    category.area_id, category.name, category.default_priority_id = area.id, name, priority.id
-    db.session.flush()
-    audit.record(actor, "category.updated" if before else "category.created", "category", category.id,
-                 before=before, after=category_snapshot(category))
-    _commit_or_conflict(_l("This area already has a category with that name."), "name")
-    return category
-
-
-def set_category_active(category, active, actor):
-    return _set_active(category, active, actor, "category", category_snapshot)
-
-
-def delete_category(category, actor):
-    if _used_by_tickets(Ticket.category_id == category.id):
-        raise Conflict(_l("The category %(name)s has tickets that must be kept; deactivate it instead.",
-                          name=category.name))
-    audit.record(actor, "category.deleted", "category", category.id, before=category_snapshot(category))
-    db.session.delete(category)
-    _commit_or_conflict(_l("This category is in use; deactivate it instead."))
+def priority_id_of(code):
+    return db.session.scalar(select(Priority.id).where(Priority.code == code))
 
 
 # --- priorities -----------------------------------------------------------------------------
@@ -224,43 +315,6 @@ def save_priority(priority, actor, name, response_hours, resolution_hours):
     return priority
 
 
-# --- locations ------------------------------------------------------------------------------
-
-
-def location_snapshot(location):
-    return {"name": location.name, "active": location.active}
-
-
-def save_location(location, actor, name):
-    name = _name(name, 120)
-    if _name_taken(Location, name, location.id if location else None):
-        raise Conflict(_l("Another location already has that name."), field="name")
-    before = location_snapshot(location) if location else None
-    if location is None:
-        location = Location(active=True)
-        db.session.add(location)
-    location.name = name
-    db.session.flush()
-    audit.record(actor, "location.updated" if before else "location.created", "location", location.id,
-                 before=before, after=location_snapshot(location))
-    _commit_or_conflict(_l("Another location already has that name."), "name")
-    return location
-
-
-def set_location_active(location, active, actor):
-    return _set_active(location, active, actor, "location", location_snapshot)
-
-
-def delete_location(location, actor):
-    # Checked here because the database would quietly blank the tickets' location instead.
-    if _used_by_tickets(Ticket.location_id == location.id):
-        raise Conflict(_l("The location %(name)s has tickets that must be kept; deactivate it instead.",
-                          name=location.name))
-    audit.record(actor, "location.deleted", "location", location.id, before=location_snapshot(location))
-    db.session.delete(location)
-    _commit_or_conflict(_l("This location is in use; deactivate it instead."))
-
-
 # --- agents ---------------------------------------------------------------------------------
 
 
@@ -296,6 +350,9 @@ def update_agent(agent, actor, area_ids, specialty, phone, available):
     if after != before:
         audit.record(actor, "agent.updated", "user", agent.id, before=before, after=after)
     db.session.commit()
+    if after["area_ids"] != before["area_ids"]:
+        # Their open pages listen to the old areas' tickets: they reconnect to the new ones.
+        events.sessions_ended.send(agent.id)
     return agent
 
 
@@ -310,5 +367,8 @@ def set_agent_available(agent, available, actor):
     return agent
 
 
-def agents_query():
-    return select(User).where(User.role == Role.AGENT).order_by(User.full_name, User.username, User.id)
+def agents_page(page, per_page=50):
+    """One page of the agents, by name, with their areas loaded."""
+    query = (select(User).where(User.role == Role.AGENT).options(selectinload(User.areas))
+             .order_by(User.full_name, User.username, User.id))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

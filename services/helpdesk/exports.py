@@ -25,10 +25,10 @@ from sqlalchemy.orm import aliased
 from extensions import db
 from models import Area, Category, Location, Priority, Role, Ticket, TicketComment, TicketStatus, User
 from services.errors import NotAllowed, ValidationFailed
-from services.queue.exports import csv_value, neutralise_formula, styled_cell, take
 from services.helpdesk.access import staff_scope
 from services.helpdesk.queries import SCOPES, apply_filters, ordered, scoped_query
 from services.helpdesk.tickets import status_label
+from services.queue.exports import csv_value, neutralise_formula, styled_cell, take
 from services.timeutil import local_now, organisation_tz, utcnow
 
 BATCH_SIZE = 500
@@ -141,7 +141,7 @@ class RowFormat:
 
     def ticket(self, row):
         values = []
-        for (_name, _label, kind), value in zip(COLUMNS, row):
+        for (_name, _label, kind), value in zip(COLUMNS, row, strict=False):  # Overdue: no column
             if kind == "status":
                 value = self.statuses[TicketStatus(value)]
             elif kind == "datetime":
@@ -270,7 +270,7 @@ def column_cells(sheet, kinds):
 
 def filled(cells, row):
     values = []
-    for cell, value in zip(cells, row):
+    for cell, value in zip(cells, row, strict=True):
         if value is None or value == "":
             values.append(None)
             continue

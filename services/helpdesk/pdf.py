@@ -10,10 +10,10 @@ from fpdf import FPDF
 from config import BASE_DIR
 from extensions import db
 from models import Area, Category, Priority, Role, User
-from services.settings import get_setting
 from services.helpdesk.access import is_staff_for
 from services.helpdesk.exports import RowFormat, headers, ticket_query
 from services.helpdesk.tickets import status_label, visible_comments
+from services.settings import organisation_name
 from services.timeutil import local_now, organisation_tz, utcnow
 
 PDF_MAX_ROWS = 2000
@@ -36,7 +36,7 @@ class Document(FPDF):
         super().__init__(orientation=orientation, format="A4")
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-        self.organisation = plain(get_setting("organisation_name"))
+        self.organisation = plain(organisation_name())
         self.set_title(plain(title))
         self.set_author(self.organisation)
         self.set_margins(10, 10, 10)
@@ -84,7 +84,7 @@ class Document(FPDF):
 
     def table_row(self, values, widths, height=4, bold=False, fill=False):
         self.set_font(FONT, "B" if bold else "", 8)
-        cells = [self.wrap(value, width) for value, width in zip(values, widths)]
+        cells = [self.wrap(value, width) for value, width in zip(values, widths, strict=True)]
         row_height = max(len(lines) for lines in cells) * height + 1
         if self.get_y() + row_height > self.page_break_trigger:
             return False
@@ -92,7 +92,7 @@ class Document(FPDF):
         if fill:
             self.set_fill_color(221, 235, 247)
             self.rect(x, y, sum(widths), row_height, style="F")
-        for lines, width in zip(cells, widths):
+        for lines, width in zip(cells, widths, strict=True):
             for number, line in enumerate(lines):
                 self.set_xy(x, y + 0.5 + number * height)
                 self.cell(width, height, line)

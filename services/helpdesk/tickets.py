@@ -4,26 +4,25 @@ audit row, queues the mail it causes (same transaction), commits, and returns th
 
 Status: open → in_progress ⇄ on_hold, any of them → closed, closed → open (reopen).
 
-Each change also queues its live events (realtime.helpdesk.announce) in the same transaction, so
-pages hear of it only once it is committed.
+Each change announces itself with a signal (events.py) inside its transaction: mail and the bell
+are stored with it, and pages hear of it once it is committed.
 """
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+import events
 from extensions import db, upsert_into
-from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus,
-                    User, valid_id)
-from realtime import helpdesk as live
-from services.helpdesk import assignment, attachments
+from models import (Attachment, Category, Location, Priority, Role, Sequence, Ticket, TicketComment, TicketStatus, User,
+                    valid_id)
 from services import audit
-from services.messaging import notifications
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from services.settings import get_setting
+from services.helpdesk import assignment, attachments
 from services.helpdesk.access import is_requester, is_staff_for, require_staff
+from services.settings import auto_close_hours
 from services.timeutil import utcnow
 
 TRANSITIONS = {
@@ -154,10 +153,7 @@ def file_ticket(*, title, description, category_id, requester=None, requester_na
     attachments.store(uploads, ticket, uploader=requester)
     assignment.assign_automatically(ticket, now)
     audit.record(requester, "ticket.created", "ticket", ticket.id, after=_snapshot(ticket))
-    notifications.ticket_filed(ticket)
-    if ticket.assignee is not None and ticket.assignee_id != (requester.id if requester else None):
-        notifications.ticket_assigned(ticket)
-    live.announce(ticket, "created")
+    events.ticket_filed.send(ticket, by=requester)
     db.session.commit()
     return ticket
 
@@ -195,12 +191,7 @@ def change_status(ticket, new_status, actor, now=None, commit=True):
         ticket.awaiting_requester_since = None
     _touch(ticket, now, staff)
     audit.record(actor, "ticket.status", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-    if staff:  # the requester hears of what staff did, not of their own clicks
-        if new_status == TicketStatus.CLOSED:
-            notifications.ticket_closed(ticket, automatically=False)
-        else:
-            notifications.status_changed(ticket, old_status)
-    live.announce(ticket, "status")
+    events.ticket_status_changed.send(ticket, by=actor, old_status=old_status, by_staff=staff)
     if commit:
         db.session.commit()
     return ticket
@@ -218,7 +209,7 @@ def change_priority(ticket, priority_id, actor, now=None, commit=True):
     ticket.due_at = due_time(ticket.created_at, priority)
     _touch(ticket, now, staff_acted=False)
     audit.record(actor, "ticket.priority", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-    live.announce(ticket, "priority")
+    events.ticket_priority_changed.send(ticket, by=actor)
     if commit:
         db.session.commit()
     return ticket
@@ -253,15 +244,13 @@ def assign(ticket, assignee_id, actor, now=None, commit=True):
     agent = check_assignment(ticket, assignee_id, actor)
     if ticket.assignee_id == (agent.id if agent else None):
         return ticket
-    before, listed_by = _snapshot(ticket), live.audience(ticket)
+    before, previous_assignee_id = _snapshot(ticket), ticket.assignee_id
     ticket.assignee, ticket.assignee_id = agent, agent.id if agent else None
     if agent is not None:
         agent.last_assigned_at = now
     _touch(ticket, now, staff_acted=False)
     audit.record(actor, "ticket.assigned", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-    if agent is not None and agent.id != actor.id:
-        notifications.ticket_assigned(ticket)
-    live.announce(ticket, "assignee", before=listed_by, regroup=True)
+    events.ticket_assigned.send(ticket, by=actor, previous_assignee_id=previous_assignee_id)
     if commit:
         db.session.commit()
     return ticket
@@ -304,7 +293,7 @@ def edit_ticket(ticket, actor, changes, now=None):
         raise Conflict(_l("Work on this ticket has started; add a reply instead of editing it."),
                        field=sorted(text_changes)[0])
     if edits_content:
-        before, listed_by, area_id = _snapshot(ticket), live.audience(ticket), ticket.area_id
+        before, area_id = _snapshot(ticket), ticket.area_id
         before.update({key: getattr(ticket, key) for key in text_changes})
         if "title" in text_changes:
             ticket.title = _text(text_changes["title"], "title", TITLE_MAX, _l("Write a short title."))
@@ -322,7 +311,7 @@ def edit_ticket(ticket, actor, changes, now=None):
         after = _snapshot(ticket)
         after.update({key: getattr(ticket, key) for key in text_changes})
         audit.record(actor, "ticket.edited", "ticket", ticket.id, before=before, after=after)
-        live.announce(ticket, "edited", before=listed_by, regroup=ticket.area_id != area_id)
+        events.ticket_edited.send(ticket, by=actor, previous_area_id=area_id)
     if "priority_id" in changes:
         change_priority(ticket, changes["priority_id"], actor, now, commit=False)
     if "assignee_id" in changes:
@@ -340,7 +329,7 @@ def delete_ticket(ticket, actor):
     names = [attachment.stored_name for attachment in ticket.attachments if attachment.removed_at is None]
     audit.record(actor, "ticket.deleted", "ticket", ticket.id, before=_snapshot(ticket) | {
         "number": ticket.number, "title": ticket.title})
-    live.announce(ticket, "deleted")
+    events.ticket_deleted.send(ticket, by=actor)
     db.session.delete(ticket)
     db.session.commit()
     attachments.delete_files(names)
@@ -382,11 +371,20 @@ def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
         ticket.updated_at = now
     audit.record(author, "ticket.note" if internal else "ticket.reply", "ticket", ticket.id,
                  after={"comment_id": comment.id, "internal": internal})
-    if staff and not internal:
-        notifications.public_reply(ticket, comment)
-    live.announce(ticket, "note" if internal else "reply", internal=internal)
+    events.reply_added.send(ticket, comment=comment, by_staff=staff)
     db.session.commit()
     return comment
+
+
+def with_conversation(ticket):
+    """The ticket again, with its catalogue rows, comments and files loaded in three queries,
+    not one per comment."""
+    return db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket.id).execution_options(populate_existing=True).options(
+            joinedload(Ticket.category), joinedload(Ticket.area), joinedload(Ticket.priority),
+            joinedload(Ticket.location), joinedload(Ticket.assignee),
+            selectinload(Ticket.comments).selectinload(TicketComment.attachments), selectinload(Ticket.attachments),
+        )).one()
 
 
 def visible_comments(ticket, include_internal):
@@ -406,7 +404,7 @@ def close_stale_tickets(now=None, batch_size=200):
     """Close tickets whose requester has not answered a staff reply for `auto_close_hours`, with
     a notice to the requester. Returns how many it closed; running it twice closes nothing more."""
     now = now or utcnow()
-    cutoff = now - timedelta(hours=int(get_setting("auto_close_hours")))
+    cutoff = now - timedelta(hours=int(auto_close_hours()))
     closed = 0
     while True:
         query = (select(Ticket).where(Ticket.status != TicketStatus.CLOSED,
@@ -417,12 +415,12 @@ def close_stale_tickets(now=None, batch_size=200):
         if not batch:
             return closed
         for ticket in batch:
-            before = _snapshot(ticket)
+            before, before_status = _snapshot(ticket), ticket.status
             ticket.status, ticket.closed_at, ticket.updated_at = TicketStatus.CLOSED, now, now
             ticket.awaiting_requester_since = None
             audit.record(None, "ticket.auto_closed", "ticket", ticket.id, before=before, after=_snapshot(ticket))
-            notifications.ticket_closed(ticket, automatically=True)
-            live.announce(ticket, "status")
+            events.ticket_status_changed.send(ticket, by=None, old_status=before_status, by_staff=False,
+                                              automatically=True)
         db.session.commit()
         closed += len(batch)
 

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
+import events
 from extensions import db, upsert_into
 from models import ChatMessage, Conversation, Role, Ticket, User
-from realtime.core import after_commit
 from services.errors import NotAllowed, NotFound, ValidationFailed
 from services.timeutil import utcnow
 
@@ -152,9 +152,7 @@ def message_payload(message, names=None):
 
 def send_message(sender, body, to_user_id=None, conversation_id=None, now=None):
     """Store a message to a person (or in a conversation) `sender` may write to; both people's
-    pages hear it after commit, and the recipient's unread counts go up."""
-    from realtime import chat as live
-
+    pages hear it after commit (`events.chat_message_sent`), and the recipient's unread counts go up."""
     if conversation_id is not None:
         conversation = conversation_for(sender, conversation_id)
         recipient = chat_partner(sender, conversation.other(sender.id).id)
@@ -172,9 +170,7 @@ def send_message(sender, body, to_user_id=None, conversation_id=None, now=None):
     conversation.last_message_at = now
     db.session.add(message)
     db.session.flush()
-    payload = message_payload(message, {sender.id: sender.display_name})
-    payload["recipient_id"], payload["recipient_name"] = recipient.id, recipient.display_name
-    after_commit(live.emit_message, payload, sender.id, recipient.id, unread_summary(recipient, conversation.id))
+    events.chat_message_sent.send(message, author=sender, recipient=recipient)
     db.session.commit()
     return message
 
@@ -235,8 +231,6 @@ def unread_summary(user, conversation_id):
 def mark_read(user, conversation, up_to_id=None, now=None):
     """`user` has seen the other person's messages up to `up_to_id` (all when None). The sender
     hears "read"; the reader's other tabs get their counts. Returns the number newly read."""
-    from realtime import chat as live
-
     now = now or utcnow()
     query = (update(ChatMessage)
              .where(ChatMessage.conversation_id == conversation.id, ChatMessage.read_at.is_(None),
@@ -249,9 +243,6 @@ def mark_read(user, conversation, up_to_id=None, now=None):
         newest = db.session.scalar(select(func.max(ChatMessage.id)).where(
             ChatMessage.conversation_id == conversation.id, ChatMessage.sender_id != user.id,
             ChatMessage.read_at.is_not(None)))
-        payload = {"conversation_id": conversation.id, "reader_id": user.id, "up_to_id": newest,
-                   "read_at": now.isoformat()}
-        after_commit(live.emit_read, payload, participants_of(conversation), user.id,
-                     unread_summary(user, conversation.id))
+        events.chat_messages_read.send(conversation, reader=user, up_to_id=newest, read_at=now)
     db.session.commit()
     return count

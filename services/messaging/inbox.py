@@ -3,17 +3,15 @@ them back, and marking them read. The text is rendered when shown, in the reader
 from what the row keeps (ticket number, title, status), so a stored notification reads right
 after a language switch."""
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from email_manager import mail_locale
+import events
 from extensions import db
 from models import MAX_ID, Notification, NotificationKind, TicketStatus, User
-from realtime.core import after_commit
-from realtime.notifications import emit_notification, emit_read
 from services.errors import NotFound
+from services.helpdesk.tickets import status_label
 from services.timeutil import utcnow
 
 DROPDOWN_SIZE = 8
@@ -22,8 +20,8 @@ CATCH_UP_LIMIT = 50
 
 
 def notify(recipient_id, kind, ticket, actor=None, **data):
-    """Store a notification for `recipient_id` in the caller's transaction (not committed here)
-    and push it to their open pages once that transaction commits; a rollback drops both."""
+    """Store a notification for `recipient_id` in the caller's transaction (not committed here);
+    `events.notification_added` tells their open pages once that transaction commits."""
     recipient = db.session.get(User, recipient_id) if recipient_id else None
     if recipient is None or not recipient.active:
         return None
@@ -32,9 +30,7 @@ def notify(recipient_id, kind, ticket, actor=None, **data):
                                 data={"number": ticket.number, "title": ticket.title, **data})
     db.session.add(notification)
     db.session.flush()
-    with force_locale(mail_locale(recipient.locale)):
-        payload = as_dict(notification)
-    after_commit(emit_notification, recipient.id, payload)
+    events.notification_added.send(notification, recipient=recipient)
     return notification
 
 
@@ -42,8 +38,6 @@ def notify(recipient_id, kind, ticket, actor=None, **data):
 
 
 def text(notification):
-    from services.helpdesk.tickets import status_label  # services.tickets reaches this module through notifications
-
     data = dict(notification.data or {})
     values = {"number": data.get("number", ""), "title": data.get("title", ""), "actor": notification.actor_name}
     kind, status = notification.kind, data.get("status")
@@ -143,6 +137,6 @@ def _mark(user, *conditions):
         .values(read_at=utcnow()).returning(Notification.id)
         .execution_options(synchronize_session=False)))
     if ids:
-        after_commit(emit_read, user.id, sorted(ids), unread_count(user))
+        events.notifications_read.send(user, ids=sorted(ids))
         db.session.commit()
     return ids

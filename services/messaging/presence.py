@@ -7,7 +7,7 @@
   stops refreshing its rows, which then simply stop counting and are purged later.
 - When someone's last connection goes, `users.last_seen_at` records when.
 
-Contacts hear `presence` changes through realtime.chat (after commit).
+Contacts hear of each change through `events.presence_changed` (realtime.chat, after commit).
 """
 import os
 import socket
@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 
+import events
 from extensions import db
 from models import SocketConnection, User
-from realtime.core import after_commit
 from services.timeutil import utcnow
 
 HEARTBEAT_SECONDS = 25  # the browser's `presence:ping` interval (static/js/chat.js)
@@ -72,14 +72,12 @@ def lock_person(user_id):
 
 def connected(sid, user_id, now=None):
     """A socket opened: record it; the person's contacts hear they came online."""
-    from realtime import chat as live
-
     now = now or utcnow()
     lock_person(user_id)
     came_online = not is_online(user_id, now)
     db.session.add(SocketConnection(sid=sid, user_id=user_id, process=process_id(), connected_at=now, seen_at=now))
     if came_online:
-        after_commit(live.emit_presence, presence_payload(user_id, True, None))
+        events.presence_changed.send(user_id, online=True, last_seen=None, after_grace=False)
     db.session.commit()
     purge_stale_if_due(now)
 
@@ -101,8 +99,6 @@ def disconnected(sid, now=None):
     """A socket closed. When it was the person's last one, record when they were last seen and
     tell their contacts (realtime.chat waits a moment first: a page being reloaded or left for
     another page of the site reconnects at once)."""
-    from realtime import chat as live
-
     now = now or utcnow()
     user_id = db.session.scalar(select(SocketConnection.user_id).where(SocketConnection.sid == sid))
     if user_id is not None:
@@ -114,7 +110,7 @@ def disconnected(sid, now=None):
         return
     if not is_online(user_id, now):
         db.session.execute(update(User).where(User.id == user_id).values(last_seen_at=now))
-        after_commit(live.announce_offline, user_id, now)
+        events.presence_changed.send(user_id, online=False, last_seen=now, after_grace=True)
     db.session.commit()
 
 
@@ -128,8 +124,6 @@ def purge_stale(now=None):
     """Delete rows no heartbeat refreshed (their process died or lost the page); people left with
     no live connection were last seen at their last heartbeat, and their contacts hear it.
     Returns the number of rows removed."""
-    from realtime import chat as live
-
     now = now or utcnow()
     cutoff = _fresh_after(now)
     stale = dict(db.session.execute(select(SocketConnection.user_id, func.max(SocketConnection.seen_at))
@@ -145,6 +139,6 @@ def purge_stale(now=None):
         db.session.execute(update(User).where(User.id == user_id)
                            .where(or_(User.last_seen_at.is_(None), User.last_seen_at < last_seen))
                            .values(last_seen_at=last_seen))
-        after_commit(live.emit_presence, presence_payload(user_id, False, last_seen))
+        events.presence_changed.send(user_id, online=False, last_seen=last_seen, after_grace=False)
     db.session.commit()
     return removed

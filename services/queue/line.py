@@ -1,4 +1,4 @@
-"""The walk-in queue: issuing numbers, calling them at counters, and what the screens show.
+"""The walk-in queue's line: issuing numbers, and calling and serving them at counters.
 
 Races are settled by the database:
 - numbers come from `queue_sequences`, incremented with one upsert ... RETURNING (a row lock),
@@ -7,22 +7,20 @@ Races are settled by the database:
   status change is conditional (`WHERE status = 'waiting'`), so two counters never get one ticket;
 - a counter's own actions lock its row, so a double press never leaves two tickets open there.
 
-Every state change writes an audit row; events go out through realtime.py after the commit.
+Every state change writes an audit row; once it is committed, `events.queue_line_changed` or
+`events.queue_ticket_called` tells the screens and panels.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.orm import selectinload
 
-import realtime
+import events
 from extensions import db, upsert_into
-from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket, Role, Service, User
+from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket
 from services import audit
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, QueueEmpty, ServiceClosed
-from services.settings import get_setting
-from services.timeutil import local_now, local_today, seconds_between, utcnow
+from services.timeutil import local_now, local_today, utcnow
 
-DEFAULT_SERVICE_SECONDS = 300  # used for estimates until a service has finished tickets
-RECENT_SAMPLE = 20  # finished tickets averaged for the estimate
 OPEN = (QueueStatus.CALLED, QueueStatus.SERVING)  # occupying a counter
 
 
@@ -67,7 +65,7 @@ def issue_ticket(service, priority=None, actor=None, now=None):
     audit.record(actor, "queue.issued", "queue_ticket", ticket.id,
                  after={"code": ticket.code, "status": "waiting", "priority": priority and priority.value})
     db.session.commit()
-    line_changed([service.id])
+    events.queue_line_changed.send([service.id])
     return ticket
 
 
@@ -108,49 +106,7 @@ def people_ahead(ticket):
     )
 
 
-def average_service_seconds(service_id):
-    """Mean time at the counter of the service's last RECENT_SAMPLE finished tickets."""
-    started = func.coalesce(QueueTicket.serving_started_at, QueueTicket.called_at)
-    recent = (
-        select(seconds_between(QueueTicket.finished_at, started).label("seconds"))
-        .where(QueueTicket.service_id == service_id, QueueTicket.status == QueueStatus.DONE,
-               QueueTicket.finished_at.is_not(None), started.is_not(None))
-        .order_by(QueueTicket.finished_at.desc()).limit(RECENT_SAMPLE).subquery()
-    )
-    average = db.session.scalar(select(func.avg(recent.c.seconds)))
-    return float(average) if average is not None else DEFAULT_SERVICE_SECONDS
 
-
-def counters_open(service_id):
-    """Active counters serving this service with an active staff member assigned."""
-    return db.session.scalar(
-        select(func.count(func.distinct(Counter.id)))
-        .join(CounterService, CounterService.counter_id == Counter.id)
-        .join(User, User.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, Counter.active.is_(True), User.active.is_(True),
-               User.role == Role.STAFF)
-    )
-
-
-def ticket_status(ticket):
-    """What the person holding the ticket sees on /t/<token>."""
-    waiting = ticket.status == QueueStatus.WAITING
-    ahead = people_ahead(ticket) if waiting else 0
-    estimate = None
-    if waiting:
-        open_counters = max(counters_open(ticket.service_id), 1)
-        estimate = round(average_service_seconds(ticket.service_id) * ahead / open_counters)
-    return {
-        "ticket": ticket.code,
-        "spoken": ticket.spoken_code,
-        "service": ticket.service.name,
-        "service_prefix": ticket.service.prefix,
-        "status": ticket.status.value,
-        "people_ahead": ahead,
-        "estimated_wait_seconds": estimate,
-        "counter": ticket.counter.name if ticket.counter and ticket.status in OPEN else None,
-        "issued_at": ticket.issued_at.isoformat(),
-    }
 
 
 def find_by_token(token):
@@ -220,7 +176,7 @@ def call_next(counter, staff, now=None):
         )
         if candidate is None:
             db.session.commit()  # the finished tickets stay finished
-            line_changed(served_service_ids(counter))
+            events.queue_line_changed.send(served_service_ids(counter))
             raise QueueEmpty(_l("Nobody is waiting for this counter."))
         if _take(candidate, counter, staff, now):
             break
@@ -246,7 +202,7 @@ def _called(ticket, counter, staff):
     audit.record(staff, "queue.called", "queue_ticket", ticket.id, before={"status": "waiting"},
                  after={"status": "called", "counter_id": counter.id})
     db.session.commit()
-    announce(ticket, recall=False)
+    events.queue_ticket_called.send(ticket, recall=False)
     return ticket
 
 
@@ -255,7 +211,7 @@ def recall(ticket, counter, staff, now=None):
     _change(ticket, staff, "queue.recalled", (QueueStatus.CALLED,), recalls=ticket.recalls + 1,
             last_called_at=now or utcnow())
     db.session.commit()
-    announce(ticket, recall=True)
+    events.queue_ticket_called.send(ticket, recall=True)
     return ticket
 
 
@@ -294,7 +250,7 @@ def resume(ticket, counter, staff, now=None):
     _change(ticket, staff, "queue.resumed", (QueueStatus.ON_HOLD,), status=QueueStatus.CALLED,
             counter_id=counter.id, staff_id=staff.id, last_called_at=now)
     db.session.commit()
-    announce(ticket, recall=True)
+    events.queue_ticket_called.send(ticket, recall=True)
     return ticket
 
 
@@ -311,7 +267,7 @@ def transfer(ticket, service, counter, staff):
             status=QueueStatus.WAITING, service_id=service.id, counter_id=None, staff_id=None,
             serving_started_at=None)
     db.session.commit()
-    line_changed([old_service_id, service.id])
+    events.queue_line_changed.send([old_service_id, service.id])
     return ticket
 
 
@@ -324,35 +280,14 @@ def cancel(ticket, actor=None):
 
 def _commit_and_tell(ticket):
     db.session.commit()
-    line_changed([ticket.service_id])
+    events.queue_line_changed.send([ticket.service_id])
     return ticket
 
 
-def announce(ticket, recall):
-    """A call goes to the screens with the new waiting counts: one message per screen, not two."""
-    waiting = all_waiting_counts()
-    realtime.emit_call(call_payload(ticket, recall) | {"waiting": waiting})
-    realtime.emit_line_changed([ticket.service_id], waiting=None)
 
 
-def line_changed(service_ids):
-    """Tell counter panels and dashboards to refresh, and screens the new waiting counts."""
-    realtime.emit_line_changed(service_ids, all_waiting_counts())
 
-
-def all_waiting_counts(now=None):
-    """{prefix: waiting today} for every active service, in one query."""
-    waiting = func.count(QueueTicket.id)
-    rows = db.session.execute(
-        select(Service.prefix, waiting)
-        .outerjoin(QueueTicket, (QueueTicket.service_id == Service.id)
-                   & (QueueTicket.status == QueueStatus.WAITING) & (QueueTicket.issue_date == local_today(now)))
-        .where(Service.active.is_(True)).group_by(Service.id, Service.prefix)
-    ).all()
-    return dict(rows)
-
-
-# --- what counters and screens show -------------------------------------------------------------
+# --- counters -------------------------------------------------------------------------------------
 
 
 def served_service_ids(counter):
@@ -365,54 +300,6 @@ def counter_tickets(counter, statuses):
         .where(QueueTicket.counter_id == counter.id, QueueTicket.status.in_(statuses))
         .order_by(QueueTicket.last_called_at)
     ).all()
-
-
-def call_payload(ticket, recall=False):
-    service = ticket.service
-    return {
-        "ticket": ticket.code,
-        "spoken": ticket.spoken_code,
-        "service": service.name,
-        "service_prefix": service.prefix,
-        "color": service.color,
-        "counter": ticket.counter.name if ticket.counter else None,
-        "called_at": (ticket.last_called_at or ticket.called_at).isoformat(),
-        "recall": recall,
-    }
-
-
-def active_services(prefixes=None):
-    """Active services in their order, with opening hours loaded; only `prefixes` when given."""
-    query = (select(Service).options(selectinload(Service.hours)).where(Service.active.is_(True))
-             .order_by(Service.position, Service.prefix))
-    if prefixes:
-        query = query.where(Service.prefix.in_([p.upper() for p in prefixes]))
-    return db.session.scalars(query).all()
-
-
-def waiting_counts(services, now=None):
-    counts = all_waiting_counts(now)
-    return {s.prefix: counts.get(s.prefix, 0) for s in services}
-
-
-def display_state(prefixes=None, now=None):
-    """Current call, the calls before it, and waiting counts: what a call screen shows."""
-    services = active_services(prefixes)
-    recent_count = int(get_setting("display_recent_count"))
-    calls = db.session.scalars(
-        select(QueueTicket).options(selectinload(QueueTicket.service), selectinload(QueueTicket.counter))
-        .where(QueueTicket.service_id.in_([s.id for s in services]), QueueTicket.last_called_at.is_not(None),
-               QueueTicket.status != QueueStatus.WAITING,  # transferred back to a line
-               QueueTicket.issue_date == local_today(now))
-        .order_by(QueueTicket.last_called_at.desc()).limit(recent_count + 1)
-    ).all()
-    payloads = [call_payload(ticket) for ticket in calls]
-    return {
-        "current": payloads[0] if payloads else None,
-        "recent": payloads[1:],
-        "waiting": waiting_counts(services, now),
-        "services": [{"prefix": s.prefix, "name": s.name, "color": s.color} for s in services],
-    }
 
 
 def status_label(status):

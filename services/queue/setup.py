@@ -72,6 +72,18 @@ def delete_service(service, actor):
     _commit_or_conflict(_l("This service has history that must be kept; deactivate it instead."))
 
 
+def all_services():
+    return db.session.scalars(select(Service).order_by(Service.position, Service.prefix)).all()
+
+
+def all_counters():
+    return db.session.scalars(select(Counter).order_by(Counter.position, Counter.name)).all()
+
+
+def active_counters():
+    return db.session.scalars(select(Counter).where(Counter.active.is_(True)).order_by(Counter.position)).all()
+
+
 def counter_snapshot(counter):
     return {"name": counter.name, "active": counter.active, "position": counter.position,
             "services": [link.service_id for link in counter.service_links]}

@@ -6,15 +6,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-import realtime
+import events
 from extensions import limiter
-from forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
-from routes import show_domain_error
+from routes.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from routes.main import home_url
-from security import safe_next_url
 from services.accounts import users as user_service
 from services.errors import DomainError
-from services.settings import get_setting
+from services.settings import allow_registration
+from web.forms import EmptyForm
+from web.pages import show_domain_error
+from web.security import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
@@ -63,7 +64,7 @@ def logout():
     if form.validate_on_submit() and current_user.is_authenticated:
         browser_id = session.get("browser_id")
         logout_user()
-        realtime.end_browser_session(browser_id)
+        events.browser_signed_out.send(browser_id)
         for key in ("last_active", "browser_id"):
             session.pop(key, None)
         flash(_("You have signed out."), "info")
@@ -73,7 +74,7 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(register_rate_limit, methods=["POST"])
 def register():
-    if not get_setting("allow_registration"):
+    if not allow_registration():
         abort(404)
     if current_user.is_authenticated:
         return redirect(home_url(current_user))

@@ -7,22 +7,28 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from services.settings import get_setting
+from services.settings import default_locale, timezone_name
 
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # mail and jobs choose their language explicitly
-        return get_setting("default_locale")
+        return default_locale()
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
-    return request.accept_languages.best_match(languages) or get_setting("default_locale")
+    return request.accept_languages.best_match(languages) or default_locale()
+
+
+def language_for(locale):
+    """The language to write to someone in (mail, the bell): theirs if the desk speaks it, else
+    the organisation's default."""
+    return locale if locale in current_app.config["LANGUAGES"] else default_locale()
 
 
 def select_timezone():
-    return get_setting("timezone")
+    return timezone_name()
 
 
 def init_app(app):

@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
-from forms import SetupForm
-from routes import show_domain_error
-from routes.auth import start_session
+from routes.auth.views import start_session
+from routes.first_run.forms import SetupForm
 from routes.main import home_url
-from services.errors import DomainError
 from services.accounts.first_run import complete_setup, needs_setup
+from services.errors import DomainError
+from web.pages import show_domain_error
 
 bp = Blueprint("setup", __name__)
 # The account service names its fields plainly; the wizard prefixes the admin's.

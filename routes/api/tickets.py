@@ -4,21 +4,17 @@ may not see is a 404, a rule that forbids the change a 403, a transition the sta
 allow a 409.
 """
 from flask import Blueprint, jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_jwt_extended import current_user, jwt_required
-from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from extensions import db
-from models import Area, Category, Location, Priority, Role, Ticket, TicketComment
-from routes.api import json_body
-from routes.api_schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
+from models import Role
+from routes.api.requests import json_body, query_args
+from routes.api.schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
                                 TicketUpdateSchema)
-from routes.api_serializers import (CategorySchema, CommentSchema, PrioritySchema, RefSchema, statuses,
-                                    ticket_detail, ticket_json, ticket_page)
-from services.helpdesk import tickets as ticket_service
+from routes.api.serializers import (CategorySchema, CommentSchema, PrioritySchema, RefSchema, statuses, ticket_detail,
+                                    ticket_json, ticket_page)
 from services.errors import DomainError
+from services.helpdesk import catalogues
+from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import is_staff_for, visible_ticket
 from services.helpdesk.queries import TicketFilters, list_tickets
 from services.helpdesk.stats import created_and_closed_per_day, overview
@@ -26,17 +22,6 @@ from services.helpdesk.stats import created_and_closed_per_day, overview
 bp = Blueprint("api_tickets", __name__)
 
 DEFAULT_SCOPE = {Role.ADMIN: "all", Role.AGENT: "assigned"}
-
-
-def query_args(schema):
-    """Parse the query string with `schema`; a 400 JSON response names what is wrong."""
-    raw = {name: request.args[name] for name in schema.fields if request.args.get(name, "") != ""}
-    try:
-        return schema.load(raw), None
-    except ValidationError as error:
-        fields_ = {name: " ".join(messages) for name, messages in error.normalized_messages().items()}
-        return None, (jsonify(error="validation_error", message=_("Some fields are missing or invalid."),
-                              fields=fields_), 400)
 
 
 def in_client_names(error, field_names):
@@ -80,7 +65,7 @@ def ticket_create():
 @bp.get("/tickets/<int:ticket_id>")
 @jwt_required()
 def ticket_get(ticket_id):
-    ticket = with_conversation(visible_ticket(ticket_id, current_user))
+    ticket = ticket_service.with_conversation(visible_ticket(ticket_id, current_user))
     comments = ticket_service.visible_comments(ticket, include_internal=is_staff_for(current_user, ticket))
     return jsonify(ticket_detail(ticket, comments))
 
@@ -118,26 +103,13 @@ def comment_create(ticket_id):
     return jsonify(CommentSchema().dump(comment)), 201
 
 
-def with_conversation(ticket):
-    """Reload the ticket with its comments and files in three queries, not one per comment."""
-    return db.session.scalars(
-        select(Ticket).where(Ticket.id == ticket.id).execution_options(populate_existing=True).options(
-            joinedload(Ticket.category), joinedload(Ticket.area), joinedload(Ticket.priority),
-            joinedload(Ticket.location), joinedload(Ticket.assignee),
-            selectinload(Ticket.comments).selectinload(TicketComment.attachments), selectinload(Ticket.attachments),
-        )).one()
-
-
 # --- catalogues and figures -------------------------------------------------------------------------
 
 
 @bp.get("/categorias")
 @jwt_required()
 def categories():
-    rows = db.session.scalars(
-        select(Category).join(Category.area).options(contains_eager(Category.area))
-        .where(Category.active.is_(True), Area.active.is_(True)).order_by(Area.name, Category.name))
-    return jsonify(CategorySchema(many=True).dump(rows))
+    return jsonify(CategorySchema(many=True).dump(catalogues.active_categories()))
 
 
 @bp.get("/estados")
@@ -149,15 +121,13 @@ def ticket_statuses():
 @bp.get("/criticidades")
 @jwt_required()
 def priorities():
-    rows = db.session.scalars(select(Priority).order_by(Priority.level))
-    return jsonify(PrioritySchema(many=True).dump(rows))
+    return jsonify(PrioritySchema(many=True).dump(catalogues.priorities_by_level()))
 
 
 @bp.get("/ubicaciones")
 @jwt_required()
 def locations():
-    rows = db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name))
-    return jsonify(RefSchema(many=True).dump(rows))
+    return jsonify(RefSchema(many=True).dump(catalogues.active_locations()))
 
 
 @bp.get("/dashboard/stats")

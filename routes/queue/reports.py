@@ -5,60 +5,25 @@ optional (today, every service). Bad values are shown beside the form field (400
 in a JSON error for the live endpoint.
 """
 import math
-from datetime import date
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_file, stream_with_context
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
 
-from extensions import db
-from models import Role, Service
-from security import roles_required
+from models import Role
+from routes.queue.forms import ReportForm
 from services.queue import exports
+from services.queue import setup as queue_setup
 from services.queue.stats import ReportFilter, dashboard_stats
 from services.timeutil import local_today, organisation_tz
+from web.security import roles_required
 
 bp = Blueprint("reports", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BAD_DATE = _l("Write the date as YYYY-MM-DD, for example 2024-05-31.")
-
-
-class ReportForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter that changes nothing
-
-    start = DateField(_l("From"), validators=[Optional()], invalid_value_message=BAD_DATE)
-    end = DateField(_l("To"), validators=[Optional()], invalid_value_message=BAD_DATE)
-    service = SelectField(_l("Service"), coerce=int, default=0,
-                          invalid_value_message=_l("Choose one of the services listed."),
-                          invalid_choice_message=_l("Choose one of the services listed."))
-
-    def validate_start(self, field):
-        check_within_years(field)
-
-    def validate_end(self, field):
-        check_within_years(field)
-        if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError(_l("The end date is before the start date."))
-
-
-def check_within_years(field):
-    """Dates far outside any office's history would only overflow the date arithmetic."""
-    if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
-        raise ValidationError(_l("Choose a date between 2000 and 2100."))
-
-
 def service_choices():
     """Every service, inactive ones too: their tickets are still in the history."""
-    services = db.session.execute(select(Service.id, Service.prefix, Service.name)
-                                  .order_by(Service.position, Service.prefix)).all()
-    return [(0, _("All services"))] + [(s.id, f"{s.prefix} · {s.name}") for s in services]
+    return [(0, _("All services"))] + [(s.id, f"{s.prefix} · {s.name}") for s in queue_setup.all_services()]
 
 
 def read_report():

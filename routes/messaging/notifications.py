@@ -3,10 +3,10 @@ reconnection), and marking read. Everyone sees only their own notifications."""
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from routes import page_number
-from security import wants_json
 from services.messaging import inbox
-from services.settings import get_setting
+from services.settings import timezone_name
+from web.errors import wants_json
+from web.pages import page_number
 
 bp = Blueprint("notifications", __name__)
 
@@ -18,7 +18,7 @@ def bell():
 
     def notification_bell():
         return {"count": inbox.unread_count(current_user), "items": inbox.latest(current_user),
-                "timezone": get_setting("timezone")}
+                "timezone": timezone_name()}
 
     return {"notification_bell": notification_bell, "notification_text": inbox.text,
             "notification_link": inbox.link}

@@ -2,7 +2,7 @@
 client generators can read it without an account."""
 from flask import Blueprint, current_app, jsonify
 
-from routes.api_spec import openapi_document
+from routes.api.openapi import openapi_document
 
 bp = Blueprint("api_docs", __name__)
 

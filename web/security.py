@@ -8,7 +8,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from extensions import db, login_manager
 from models import User
+from services.accounts.first_run import needs_setup
+from web.errors import error_response, wants_json
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -70,15 +72,9 @@ def load_user(session_token):
 def unauthorized():
     """Pages redirect to the login; scripts (fetch asking for JSON) get a 401 they can act on."""
     if wants_json():
-        return jsonify(error="authentication_required", message=_("Please sign in.")), 401
+        return error_response(401, "authentication_required", _("Please sign in."))
     flash(str(login_manager.login_message), login_manager.login_message_category)
     return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
-
-
-def wants_json():
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
 
 
 def roles_required(*roles):
@@ -110,11 +106,9 @@ def safe_next_url(target, fallback):
 def redirect_to_setup_on_first_run():
     if current_app.extensions.get("setup_done") or request.endpoint in SETUP_FREE_ENDPOINTS:
         return None
-    from services.accounts.first_run import needs_setup
-
     if needs_setup():
         if wants_json():
-            return jsonify(error="setup_required", message=_("The service desk is not set up yet.")), 503
+            return error_response(503, "setup_required", _("The service desk is not set up yet."))
         return redirect(url_for("setup.wizard"))
     current_app.extensions["setup_done"] = True  # an admin can never be removed, so this stays true
     return None
@@ -150,7 +144,7 @@ def enforce_idle_timeout():
         message = _("Your session ended after %(minutes)d minutes without activity. Please sign in again.",
                     minutes=current_app.config["SESSION_IDLE_MINUTES"])
         if wants_json():
-            return jsonify(error="session_expired", message=message), 401
+            return error_response(401, "session_expired", message)
         flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     # A page refreshing itself after a live event is not the person being active: an
@@ -165,8 +159,7 @@ def enforce_password_change():
     if (uses_browser_session() and current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in PASSWORD_CHANGE_FREE_ENDPOINTS):
         if wants_json():
-            return jsonify(error="password_change_required",
-                           message=_("You must change your password first.")), 403
+            return error_response(403, "password_change_required", _("You must change your password first."))
         flash(_("Please choose a new password before you continue."), "warning")
         return redirect(url_for("auth.change_password"))
     return None

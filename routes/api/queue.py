@@ -1,4 +1,5 @@
-"""JSON API for the walk-in queue (Bearer token); the same service functions as the pages."""
+"""JSON API of the walk-in queue (Bearer token, blueprint `api_queue`); the same service functions
+and schemas as the pages."""
 from flask import Blueprint, jsonify
 from flask_jwt_extended import current_user, jwt_required
 from marshmallow import Schema, fields, validate
@@ -6,10 +7,13 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import MAX_ID, Counter, PriorityReason, Role, Service
-from routes.api import json_body, roles_allowed
-from routes.queue import ticket_json
-from services.queue import line as queue_service
+from routes.api.auth import roles_allowed
+from routes.api.requests import json_body
+from routes.queue.schemas import CalledQueueTicketSchema, IssuedQueueTicketSchema
 from services.errors import DomainError
+from services.queue import line
+from services.queue.display import display_state
+from web.errors import domain_error_response, error_response
 
 bp = Blueprint("api_queue", __name__)
 
@@ -34,11 +38,9 @@ def issue():
         return error
     service = db.session.get(Service, data["service_id"], options=[joinedload(Service.hours)])
     if service is None or not service.active:
-        return jsonify(error="validation_error", message="Unknown service.",
-                       fields={"service_id": "Unknown service."}), 400
-    ticket = queue_service.issue_ticket(service, data["priority"], actor=current_user)
-    body = ticket_json(ticket) | {"token": ticket.token, "people_ahead": queue_service.people_ahead(ticket)}
-    return jsonify(body), 201
+        return error_response(400, "validation_error", "Unknown service.", {"service_id": "Unknown service."})
+    ticket = line.issue_ticket(service, data["priority"], actor=current_user)
+    return jsonify(IssuedQueueTicketSchema().dump(ticket)), 201
 
 
 @bp.post("/call-next")
@@ -51,20 +53,20 @@ def call_next():
     if data["counter_id"] is not None:
         counter = db.session.get(Counter, data["counter_id"])
         if counter is None or not counter.active:
-            return jsonify(error="validation_error", message="Unknown counter.",
-                           fields={"counter_id": "Unknown or inactive counter."}), 400
-        queue_service.take_counter(current_user, counter)
-    counter = queue_service.ensure_counter(current_user)
-    ticket = queue_service.call_next(counter, current_user)
-    return jsonify(ticket_json(ticket) | {"counter": counter.name})
+            return error_response(400, "validation_error", "Unknown counter.",
+                                  {"counter_id": "Unknown or inactive counter."})
+        line.take_counter(current_user, counter)
+    counter = line.ensure_counter(current_user)
+    ticket = line.call_next(counter, current_user)
+    return jsonify(CalledQueueTicketSchema().dump(ticket))
 
 
 @bp.get("/display")
 def display():
-    return jsonify(queue_service.display_state())
+    return jsonify(display_state())
 
 
 @bp.errorhandler(DomainError)
 def domain_error(error):
     db.session.rollback()
-    return jsonify(error.to_dict()), error.status
+    return domain_error_response(error)

@@ -1,5 +1,6 @@
 """The OpenAPI 3 document of the JSON API, built with apispec from the marshmallow schemas the
-routes validate with, so the request bodies documented are the ones enforced.
+routes validate requests with and dump responses with, so what is documented is what is enforced
+and answered.
 
 Each operation is declared here by endpoint; paths come from the app's URL map. A route under
 /api with no declaration is left out of the document, and tests/test_openapi.py fails on it.
@@ -9,90 +10,19 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
 
-from routes.api import LoginSchema
-from routes.api_queue import CallNextSchema, IssueSchema
-from routes.api_schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
+from routes.api.auth import LoginSchema, TokenSchema, UserSchema
+from routes.api.queue import CallNextSchema, IssueSchema
+from routes.api.schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
                                 TicketUpdateSchema)
-from routes.api_serializers import (CategorySchema, CommentSchema, DashboardStatsSchema, PrioritySchema,
-                                    RefSchema, StatusSchema, TicketDetailSchema, TicketPageSchema, TicketSchema)
+from routes.api.serializers import (CategorySchema, CommentSchema, DashboardStatsSchema, PrioritySchema, RefSchema,
+                                    StatusSchema, TicketDetailSchema, TicketPageSchema, TicketSchema)
+from routes.queue.schemas import CalledQueueTicketSchema, IssuedQueueTicketSchema
+from services.queue.display import DisplayStateSchema
+from web.errors import ErrorSchema
 
 OPENAPI_VERSION = "3.0.3"
 RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-
-
-# --- response bodies of the routes that build their JSON by hand (documentation only) ---------
-
-
-class ErrorSchema(Schema):
-    error = fields.String(metadata={"description": "machine-readable code, e.g. validation_error"})
-    message = fields.String(metadata={"description": "in the caller's language"})
-    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
-                          metadata={"description": "field name → what is wrong with it"})
-
-
-class UserSchema(Schema):
-    id = fields.Integer()
-    username = fields.String()
-    email = fields.String(allow_none=True)
-    full_name = fields.String()
-    role = fields.String(metadata={"enum": ["admin", "staff", "registrar", "agent", "user"]})
-    active = fields.Boolean()
-    locale = fields.String(allow_none=True)
-    must_change_password = fields.Boolean()
-
-
-class TokenSchema(Schema):
-    access_token = fields.String()
-    token_type = fields.String(metadata={"example": "Bearer"})
-    expires_in = fields.Integer(metadata={"description": "seconds"})
-    user = fields.Nested(UserSchema)
-
-
-class QueueTicketSchema(Schema):
-    id = fields.Integer()
-    ticket = fields.String(metadata={"example": "A-023"})
-    service = fields.String()
-    service_prefix = fields.String()
-    priority = fields.String(allow_none=True)
-    status = fields.String()
-    status_label = fields.String()
-    issued_at = fields.DateTime()
-
-
-class IssuedQueueTicketSchema(QueueTicketSchema):
-    token = fields.String(metadata={"description": "secret of the ticket's follow-up page"})
-    people_ahead = fields.Integer()
-
-
-class CalledQueueTicketSchema(QueueTicketSchema):
-    counter = fields.String()
-
-
-class CallSchema(Schema):
-    ticket = fields.String()
-    spoken = fields.String()
-    service = fields.String()
-    service_prefix = fields.String()
-    color = fields.String()
-    counter = fields.String(allow_none=True)
-    called_at = fields.DateTime()
-    recall = fields.Boolean()
-
-
-class DisplayServiceSchema(Schema):
-    prefix = fields.String()
-    name = fields.String()
-    color = fields.String()
-
-
-class DisplayStateSchema(Schema):
-    current = fields.Nested(CallSchema, allow_none=True)
-    recent = fields.List(fields.Nested(CallSchema))
-    waiting = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                          metadata={"description": "service prefix → people waiting"})
-    services = fields.List(fields.Nested(DisplayServiceSchema))
 
 
 # --- operations ---------------------------------------------------------------------------------

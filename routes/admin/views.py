@@ -2,18 +2,17 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-import realtime
 from extensions import db
-from forms import EmptyForm, NewUserForm, ResetPasswordForm, SettingsForm, UserForm
-from models import AuditLog, Role, User
-from routes import page_number, show_domain_error
-from security import roles_required
+from models import Role, User
+from routes.admin.forms import NewUserForm, ResetPasswordForm, SettingsForm, UserForm
+from services import audit as audit_service
 from services import settings as settings_service
 from services.accounts import users as user_service
 from services.errors import DomainError
+from web.forms import EmptyForm
+from web.pages import page_number, run_action, show_domain_error
+from web.security import roles_required
 
 bp = Blueprint("admin", __name__)
 
@@ -62,7 +61,6 @@ def edit_user(user_id):
     if request.method == "GET":
         form.allowed_counter_ids.data = [counter.id for counter in user.allowed_counters]
     if form.validate_on_submit():
-        was_active, old_role = user.active, user.role
         try:
             user_service.update_user(user, current_user, form.username.data, form.email.data,
                                      form.full_name.data, form.role.data, form.active.data)
@@ -72,9 +70,6 @@ def edit_user(user_id):
             db.session.refresh(user)
             show_domain_error(form, error)
         else:
-            if (was_active and not user.active) or user.role != old_role:
-                # Open pages hold rooms the old role allowed: they reconnect under the new one.
-                realtime.end_user_sessions(user.id)
             flash(_("Account %(username)s saved.", username=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
@@ -91,7 +86,6 @@ def reset_password(user_id):
         except DomainError as error:
             show_domain_error(form, error, {"password": "new_password"})
         else:
-            realtime.end_user_sessions(user.id)
             flash(_("New temporary password set for %(username)s.", username=user.username), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", user=user,
@@ -102,33 +96,18 @@ def reset_password(user_id):
 @bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
 def set_active(user_id, action):
     user = db.get_or_404(User, user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            user_service.set_active(user, action == "activate", current_user)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            if action == "deactivate":
-                realtime.end_user_sessions(user.id)
-                flash(_("Account %(username)s deactivated.", username=user.username), "success")
-            else:
-                flash(_("Account %(username)s activated.", username=user.username), "success")
-    return redirect(url_for("admin.users"))
+    active = action == "activate"
+    done = (_("Account %(username)s activated.", username=user.username) if active
+            else _("Account %(username)s deactivated.", username=user.username))
+    return run_action(lambda: user, lambda user, form: user_service.set_active(user, active, current_user),
+                      done=done, to=url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/delete")
 def delete_user(user_id):
     user = db.get_or_404(User, user_id)
-    if EmptyForm().validate_on_submit():
-        username = user.username
-        try:
-            user_service.delete_user(user, current_user)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            realtime.end_user_sessions(user_id)
-            flash(_("Account %(username)s deleted.", username=username), "success")
-    return redirect(url_for("admin.users"))
+    return run_action(lambda: user, lambda user, form: user_service.delete_user(user, current_user),
+                      done=_("Account %(username)s deleted.", username=user.username), to=url_for("admin.users"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -151,6 +130,4 @@ def settings():
 
 @bp.get("/audit")
 def audit():
-    query = select(AuditLog).options(selectinload(AuditLog.actor)).order_by(AuditLog.id.desc())
-    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page)
+    return render_template("admin/audit.html", page=audit_service.history(page_number()))

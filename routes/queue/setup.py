@@ -1,16 +1,17 @@
-"""Admin set-up of the walk-in queue: services (with opening hours) and counters."""
+"""Admin set-up of the walk-in queue (blueprint `admin_queue`): services with their opening hours,
+and counters with the services they call, in order."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from extensions import db
-from forms import WEEKDAY_LABELS, CounterForm, EmptyForm, ServiceForm
 from models import Counter, Role, Service
-from routes import show_domain_error
-from security import roles_required
-from services.queue import setup as queue_setup
+from routes.queue.forms import WEEKDAY_LABELS, CounterForm, ServiceForm
 from services.errors import DomainError
+from services.queue import setup as queue_setup
+from web.forms import EmptyForm
+from web.pages import run_action, show_domain_error
+from web.security import roles_required
 
 bp = Blueprint("admin_queue", __name__)
 
@@ -21,13 +22,9 @@ def require_admin():
     """Every page here is for admins only."""
 
 
-def all_services():
-    return db.session.scalars(select(Service).order_by(Service.position, Service.prefix)).all()
-
-
 @bp.get("/services")
 def services():
-    return render_template("admin/services.html", services=all_services(), action_form=EmptyForm(),
+    return render_template("admin/services.html", services=queue_setup.all_services(), action_form=EmptyForm(),
                            weekdays=queue_setup.WEEKDAYS, format_periods=queue_setup.format_periods,
                            weekday_names=dict(WEEKDAY_LABELS))
 
@@ -55,19 +52,14 @@ def edit_service(service_id):
 
 @bp.post("/services/<int:service_id>/delete")
 def delete_service(service_id):
-    service = db.get_or_404(Service, service_id)
-    try:
-        queue_setup.delete_service(service, current_user)
-        flash(_("Service deleted."), "success")
-    except DomainError as error:
-        flash(str(error), "danger")
-    return redirect(url_for("admin_queue.services"))
+    return run_action(lambda: db.get_or_404(Service, service_id),
+                      lambda service, form: queue_setup.delete_service(service, current_user),
+                      done=_("Service deleted."), to=url_for("admin_queue.services"))
 
 
 @bp.get("/counters")
 def counters():
-    rows = db.session.scalars(select(Counter).order_by(Counter.position, Counter.name)).all()
-    return render_template("admin/counters.html", counters=rows, action_form=EmptyForm())
+    return render_template("admin/counters.html", counters=queue_setup.all_counters(), action_form=EmptyForm())
 
 
 def service_order_from_form(services):
@@ -87,7 +79,7 @@ def service_order_from_form(services):
 def edit_counter(counter_id):
     counter = db.get_or_404(Counter, counter_id) if counter_id else None
     form = CounterForm(obj=counter)
-    services = all_services()
+    services = queue_setup.all_services()
     order = {link.service_id: index + 1 for index, link in enumerate(counter.service_links)} if counter else {}
     service_error = None
     if form.validate_on_submit():
@@ -112,10 +104,6 @@ def edit_counter(counter_id):
 
 @bp.post("/counters/<int:counter_id>/delete")
 def delete_counter(counter_id):
-    counter = db.get_or_404(Counter, counter_id)
-    try:
-        queue_setup.delete_counter(counter, current_user)
-        flash(_("Counter deleted."), "success")
-    except DomainError as error:
-        flash(str(error), "danger")
-    return redirect(url_for("admin_queue.counters"))
+    return run_action(lambda: db.get_or_404(Counter, counter_id),
+                      lambda counter, form: queue_setup.delete_counter(counter, current_user),
+                      done=_("Counter deleted."), to=url_for("admin_queue.counters"))

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 
 from extensions import db, limiter
 from models import MAX_ID, User
-from security import wants_json
-from services.messaging import chat, presence
 from services.errors import ValidationFailed
+from services.messaging import chat, presence
+from web.errors import wants_json
 
 bp = Blueprint("chat", __name__)
 

@@ -1,0 +1,126 @@
+"""Accounts and the Settings page. The set-up wizard asks for the organisation and mail
+settings with the same fields."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from services.accounts.users import MIN_PASSWORD_LENGTH
+from services.queue.setup import active_counters
+from services.settings import is_valid_timezone, timezone_choices
+from web.forms import USERNAME_RULE, language_choices, new_password_fields, optional_id, role_choices, strip_text
+
+
+def counter_choices():
+    counters = active_counters()
+    return [SelectChoice(0, _l("None"))] + [SelectChoice(c.id, c.name) for c in counters]
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(), USERNAME_RULE])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    counter_id = SelectField(_l("Counter (counter staff)"), coerce=optional_id, choices=counter_choices, default=0)
+    allowed_counter_ids = SelectMultipleField(
+        _l("Counters they may pick"), coerce=int, choices=lambda: counter_choices()[1:],
+        description=_l("None selected: any active counter."))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class NewUserForm(UserForm):
+    new_password = PasswordField(
+        _l("Temporary password"), validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128)],
+        description=_l("The user must change it at first login."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password, confirm_password = new_password_fields()
+
+
+class OrganisationFields:
+    organisation_name = StringField(_l("Organisation name"), filters=[strip_text],
+                                    validators=[InputRequired(), DataRequired(), Length(max=120)])
+    timezone = SelectField(_l("Timezone"), choices=lambda: [SelectChoice(tz) for tz in timezone_choices()])
+    default_locale = SelectField(_l("Default language"), choices=language_choices)
+    public_url = StringField(_l("Public address"), filters=[strip_text],
+                             validators=[Optional(), URL(require_tld=False), Length(max=255)],
+                             description=_l("The address people open the desk at, e.g. http://192.168.1.10:5000. "
+                                            "Links in mail use it."))
+
+    def organisation_settings(self):
+        return {"organisation_name": self.organisation_name.data.strip(), "timezone": self.timezone.data,
+                "default_locale": self.default_locale.data, "public_url": (self.public_url.data or "").rstrip("/")}
+
+    def validate_timezone(self, field):
+        if not is_valid_timezone(field.data or ""):
+            raise ValidationError(_l("Unknown timezone."))
+
+
+class MailFields:
+    mail_server = StringField(_l("SMTP server"), validators=[Optional(), Length(max=255)])
+    mail_port = IntegerField(_l("SMTP port"), default=587, validators=[Optional(), NumberRange(1, 65535)])
+    mail_username = StringField(_l("SMTP username"), validators=[Optional(), Length(max=255)])
+    mail_password = PasswordField(_l("SMTP password"), validators=[Optional(), Length(max=255)],
+                                  description=_l("Leave empty to keep the stored password."))
+    mail_use_tls = BooleanField(_l("Use STARTTLS"))
+    mail_use_ssl = BooleanField(_l("Use SSL/TLS"))
+    mail_default_sender = EmailField(_l("Sender address"), validators=[Optional(), Email(), Length(max=255)])
+
+    def validate_mail_use_ssl(self, field):
+        if field.data and self.mail_use_tls.data:
+            raise ValidationError(_l("Choose STARTTLS or SSL/TLS, not both."))
+
+    def mail_settings(self, keep_password=None):
+        return {
+            "mail_server": (self.mail_server.data or "").strip() or None,
+            "mail_port": self.mail_port.data or 587,
+            "mail_username": (self.mail_username.data or "").strip() or None,
+            "mail_password": self.mail_password.data or keep_password,
+            "mail_use_tls": bool(self.mail_use_tls.data),
+            "mail_use_ssl": bool(self.mail_use_ssl.data),
+            "mail_default_sender": (self.mail_default_sender.data or "").strip() or None,
+        }
+
+
+class DisplayFields:
+    display_chime = BooleanField(_l("Chime on each call"))
+    display_flash = BooleanField(_l("Highlight each call"))
+    display_speech = BooleanField(_l("Announce each call aloud"))
+    display_recent_count = IntegerField(_l("Previous calls shown"), default=6,
+                                        validators=[InputRequired(), NumberRange(0, 12)])
+
+    def display_settings(self):
+        return {"display_chime": bool(self.display_chime.data), "display_flash": bool(self.display_flash.data),
+                "display_speech": bool(self.display_speech.data),
+                "display_recent_count": self.display_recent_count.data}
+
+
+class HelpdeskFields:
+    attachment_max_mb = IntegerField(_l("Largest attachment (MB)"), default=5,
+                                     validators=[InputRequired(), NumberRange(1, 25)])
+    attachment_max_files = IntegerField(_l("Attachments per ticket or reply"), default=5,
+                                        validators=[InputRequired(), NumberRange(0, 20)])
+    attachment_retention_days = IntegerField(
+        _l("Remove the files of tickets closed more than (days) ago"), default=7,
+        validators=[InputRequired(), NumberRange(1, 3650)])
+    auto_close_hours = IntegerField(
+        _l("Close a ticket when the requester has not answered a staff reply for (hours)"), default=72,
+        validators=[InputRequired(), NumberRange(1, 24 * 365)])
+
+    def validate_attachment_max_files(self, field):
+        # A reply with every file at the largest size must still fit in one request.
+        limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1
+        if self.attachment_max_mb.data and field.data and self.attachment_max_mb.data * field.data > limit_mb:
+            raise ValidationError(_l("Files × size may not exceed %(mb)d MB (MAX_CONTENT_LENGTH_MB).", mb=limit_mb))
+
+    def helpdesk_settings(self):
+        return {name: getattr(self, name).data for name in
+                ("attachment_max_mb", "attachment_max_files", "attachment_retention_days", "auto_close_hours")}
+
+
+class SettingsForm(OrganisationFields, MailFields, DisplayFields, HelpdeskFields, FlaskForm):
+    allow_registration = BooleanField(_l("People may create their own requester account"))

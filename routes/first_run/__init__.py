@@ -1,0 +1,1 @@
+"""The first-run wizard: it exists only until the first admin account does."""

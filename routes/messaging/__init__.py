@@ -1,0 +1,1 @@
+"""Private chat pages and the notifications bell (their sockets are in realtime/)."""
