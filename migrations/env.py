@@ -1,9 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
+from models import UTCDateTime, include_in_schema_compare
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -46,16 +47,8 @@ def get_metadata():
     return target_db.metadata
 
 
-def include_in_schema_compare(*args):
-    from models import include_in_schema_compare
-
-    return include_in_schema_compare(*args)
-
-
 def render_item(type_, obj, autogen_context):
     """Write our column types as the plain SQLAlchemy types they store, so revisions need no app import."""
-    from models import UTCDateTime
-
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False

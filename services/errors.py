@@ -1,4 +1,7 @@
 """Domain errors. Each carries the HTTP status a route should answer with."""
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
 
 
 class DomainError(Exception):
@@ -46,3 +49,13 @@ class QueueEmpty(Conflict):
 
 class ServiceClosed(Conflict):
     code = "service_closed"
+
+
+def commit_or_conflict(message, field=None):
+    """Commit; when the database refuses (a unique name taken, a row still referenced, because two
+    admins acted at once), roll back and raise Conflict(message): the database has the last word."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message, field=field) from None

@@ -6,13 +6,12 @@ page's script fetches them when `tickets_changed` says a ticket moved (see realt
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from extensions import db
-from models import Area, Category, Priority, Role, TicketStatus, User
+from models import Role, TicketStatus
 from routes.helpdesk import bp
 from routes.helpdesk.tickets import live_fragment
 from services.errors import ValidationFailed
+from services.helpdesk import catalogues
 from services.helpdesk import stats as ticket_stats
 from services.helpdesk.queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
 from services.helpdesk.tickets import status_label
@@ -30,18 +29,8 @@ LISTS = {
 
 def filter_choices(scope):
     """Options of the filter bar (assignees only where it makes sense)."""
-    choices = {
-        "statuses": [(status, status_label(status)) for status in TicketStatus],
-        "priorities": db.session.execute(select(Priority.id, Priority.name).order_by(Priority.level)).all(),
-        "categories": db.session.execute(select(Category.id, Category.name, Area.name.label("area")).join(Area)
-                                         .order_by(Area.name, Category.name)).all(),
-        "areas": db.session.execute(select(Area.id, Area.name).order_by(Area.name)).all(),
-        "agents": [],
-    }
-    if scope == "all":
-        choices["agents"] = db.session.execute(select(User.id, User.full_name, User.username)
-                                               .where(User.role == Role.AGENT).order_by(User.full_name)).all()
-    return choices
+    return {"statuses": [(status, status_label(status)) for status in TicketStatus],
+            **catalogues.filter_options(with_agents=scope == "all")}
 
 
 def page_or_fragment(page_template, fragment_template, status=200, **context):

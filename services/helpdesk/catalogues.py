@@ -6,14 +6,13 @@ deleted: they are deactivated, so old tickets keep their meaning.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 import events
 from extensions import db
 from models import AgentArea, Area, Category, Location, Priority, Role, Ticket, User, valid_id
 from services import audit
-from services.errors import Conflict, ValidationFailed
+from services.errors import Conflict, ValidationFailed, commit_or_conflict
 
 MAX_HOURS = 8760  # one year: beyond that a due time means nothing
 MAX_DESCRIPTION = 2000
@@ -156,7 +155,7 @@ def save(catalogue, row, actor, name, **values):
     db.session.flush()
     audit.record(actor, f"{catalogue.entity}.{'updated' if before else 'created'}", catalogue.entity, row.id,
                  before=before, after=catalogue.snapshot(row))
-    _commit_or_conflict(catalogue.name_taken, "name")
+    commit_or_conflict(catalogue.name_taken, "name")
     return row
 
 
@@ -182,7 +181,7 @@ def delete(catalogue, row, actor):
                  before={**catalogue.snapshot(row), **catalogue.deleted_record(row)})
     catalogue.unlink(row)
     db.session.delete(row)
-    _commit_or_conflict(catalogue.still_referenced)
+    commit_or_conflict(catalogue.still_referenced)
 
 
 # --- shared rules ---------------------------------------------------------------------------
@@ -203,15 +202,6 @@ def _name_taken(model, name, exclude_id, *conditions):
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
-
-
-def _commit_or_conflict(message, field=None):
-    """The database has the last word on uniqueness and references (two admins at once)."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(message, field=field) from None
 
 
 def _used_by_tickets(condition):
@@ -261,6 +251,19 @@ def priorities_by_level():
     return db.session.scalars(select(Priority).order_by(Priority.level)).all()
 
 
+def filter_options(with_agents):
+    """What ticket lists filter by, inactive rows included (old tickets keep them): priorities,
+    categories with their area's name, areas, and for lists of everyone's tickets the agents."""
+    return {
+        "priorities": db.session.execute(select(Priority.id, Priority.name).order_by(Priority.level)).all(),
+        "categories": db.session.execute(select(Category.id, Category.name, Area.name.label("area")).join(Area)
+                                         .order_by(Area.name, Category.name)).all(),
+        "areas": db.session.execute(select(Area.id, Area.name).order_by(Area.name)).all(),
+        "agents": db.session.execute(select(User.id, User.full_name, User.username).where(User.role == Role.AGENT)
+                                     .order_by(User.full_name)).all() if with_agents else [],
+    }
+
+
 def priority_id_of(code):
     return db.session.scalar(select(Priority.id).where(Priority.code == code))
 
@@ -288,7 +291,7 @@ def ensure_priorities(actor=None):
         db.session.flush()
         for priority in created:
             audit.record(actor, "priority.created", "priority", priority.id, after=priority_snapshot(priority))
-        _commit_or_conflict(_l("The priorities were being created at the same moment; reload the page."))
+        commit_or_conflict(_l("The priorities were being created at the same moment; reload the page."))
     return sorted(existing.values(), key=lambda p: p.level)
 
 

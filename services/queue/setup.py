@@ -4,12 +4,11 @@ from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models import Counter, CounterService, QueueTicket, Service, ServiceHours
 from services import audit
-from services.errors import Conflict, ValidationFailed
+from services.errors import Conflict, ValidationFailed, commit_or_conflict
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -61,7 +60,7 @@ def save_service(service, actor, name, prefix, color, position, active, hours_te
     db.session.flush()
     audit.record(actor, "service.updated" if before else "service.created", "service", service.id,
                  before=before, after=service_snapshot(service))
-    _commit_or_conflict(_l("Another service already uses that prefix."), "prefix")
+    commit_or_conflict(_l("Another service already uses that prefix."), "prefix")
     return service
 
 
@@ -69,7 +68,7 @@ def delete_service(service, actor):
     _refuse_if_used(QueueTicket.issued_service_id == service.id, QueueTicket.service_id == service.id)
     audit.record(actor, "service.deleted", "service", service.id, before=service_snapshot(service))
     db.session.delete(service)
-    _commit_or_conflict(_l("This service has history that must be kept; deactivate it instead."))
+    commit_or_conflict(_l("This service has history that must be kept; deactivate it instead."))
 
 
 def all_services():
@@ -105,7 +104,7 @@ def save_counter(counter, actor, name, position, active, service_order):
     db.session.flush()
     audit.record(actor, "counter.updated" if before else "counter.created", "counter", counter.id,
                  before=before, after=counter_snapshot(counter))
-    _commit_or_conflict(_l("Another counter already has that name."), "name")
+    commit_or_conflict(_l("Another counter already has that name."), "name")
     return counter
 
 
@@ -113,18 +112,10 @@ def delete_counter(counter, actor):
     _refuse_if_used(QueueTicket.counter_id == counter.id)
     audit.record(actor, "counter.deleted", "counter", counter.id, before=counter_snapshot(counter))
     db.session.delete(counter)
-    _commit_or_conflict(_l("This counter has history that must be kept; deactivate it instead."))
+    commit_or_conflict(_l("This counter has history that must be kept; deactivate it instead."))
 
 
 def _refuse_if_used(*conditions):
     for condition in conditions:
         if db.session.scalar(select(QueueTicket.id).where(condition).limit(1)) is not None:
             raise Conflict(_l("It has queue tickets that must be kept; deactivate it instead."))
-
-
-def _commit_or_conflict(message, field=None):
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(message, field=field) from None
