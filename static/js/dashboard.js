@@ -113,30 +113,16 @@
 
   // --- live updates, throttled -------------------------------------------------------------------
 
-  var lastFetch = 0, timer = null, inFlight = false, pending = false;
-
-  function scheduleRefresh() {
-    if (inFlight) { pending = true; return; }  // refetch once the current answer is in
-    if (timer !== null) return;  // one fetch is already scheduled: it will see this change too
-    timer = window.setTimeout(refresh, Math.max(0, lastFetch + MIN_INTERVAL_MS - Date.now()));
-  }
-
-  function refresh() {
-    timer = null;
-    inFlight = true;
-    lastFetch = Date.now();
-    fetch(statsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+  // One fetch at a time, at most one per MIN_INTERVAL_MS, and once more if the line moved meanwhile.
+  var scheduleRefresh = Desk.throttle(function () {
+    return fetch(statsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (response.status === 401) { window.location.assign(loginUrl); return null; }
         return response.ok ? response.json() : null;
       })
       .then(function (stats) { if (stats) render(stats); })
-      .catch(function () { /* offline for a moment: the next change or reconnect tries again */ })
-      .finally(function () {
-        inFlight = false;
-        if (pending) { pending = false; scheduleRefresh(); }
-      });
-  }
+      .catch(function () { /* offline for a moment: the next change or reconnect tries again */ });
+  }, MIN_INTERVAL_MS);
 
   render(initial);
 

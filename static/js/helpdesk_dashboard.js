@@ -54,7 +54,7 @@
   if (!socket || !window.LiveRegions) return;
   var page = document.querySelector("main");
   var url = window.location.pathname + "?fragment=1";
-  var refresh = LiveRegions.throttle(function () {
+  var refresh = Desk.throttle(function () {
     return LiveRegions.fetchFragment(url, "dashboard-live").then(function (fresh) {
       if (fresh) LiveRegions.swap(page, fresh, { charts: function (current, region) { draw(JSON.parse(region.dataset.charts)); } });
     });

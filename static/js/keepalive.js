@@ -1,20 +1,16 @@
 // Pages that stay open all day (kiosk, counter panel) keep their session alive while open.
 // Include this script and put data-keepalive-seconds on <body>; a closed page stops pinging,
-// so only an abandoned session times out.
+// so only an abandoned session times out. The URLs come from <body> too (base.html renders them).
 (function () {
   "use strict";
-  var seconds = parseInt(document.body.dataset.keepaliveSeconds, 10);
+  var body = document.body.dataset;
+  var seconds = parseInt(body.keepaliveSeconds, 10);
   if (!seconds || seconds < 10) return;
-  var token = document.querySelector('meta[name="csrf-token"]');
 
   function ping() {
-    fetch("/session/keepalive", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": token ? token.content : "", "Accept": "application/json" }
-    }).then(function (response) {
+    Desk.csrfFetch(body.keepaliveUrl).then(function (response) {
       // 401: the session ended; anything else unexpected: reload, and the server says why.
-      if (response.status === 401) window.location.assign("/login");
+      if (response.status === 401) window.location.assign(body.loginUrl);
       else if (!response.ok) window.location.reload();
     }).catch(function () { /* offline for a moment: the next ping tries again */ });
   }

@@ -20,9 +20,9 @@
   }, 25000);
   // The socket keeps the session it connected with, so it never notices the idle timeout:
   // ask now and then (without counting as activity) and leave when the session is over.
+  var aliveUrl = document.body.dataset.sessionAliveUrl;  // base.html renders it on <body>
   window.setInterval(function () {
-    fetch("/session/alive", { credentials: "same-origin",
-                              headers: { "Accept": "application/json", "X-Live-Refresh": "1" } })
+    fetch(aliveUrl, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Live-Refresh": "1" } })
       .then(function (response) {
         if (response.status === 401) { socket.disconnect(); window.location.reload(); }
       })

@@ -1,30 +1,9 @@
 // What the live pages (a ticket, the ticket lists, the helpdesk dashboard) share: fetch the page's
-// live parts as the server renders them for this viewer, at most once a second, and swap each
-// [data-live-region] of the answer in place of the page's region of the same name.
+// live parts as the server renders them for this viewer, and swap each [data-live-region] of the
+// answer in place of the page's region of the same name. The pages pace their fetches with
+// Desk.throttle (common.js): at most once a second.
 window.LiveRegions = (function () {
   "use strict";
-  var INTERVAL = 1000;
-
-  // A function asking for `load()` (which returns a promise) to run: at most once per INTERVAL,
-  // never two at once, and once more after a run if asked again meanwhile.
-  function throttle(load) {
-    var last = 0, timer = null, busy = false, again = false;
-    function run() {
-      if (busy) { again = true; return; }
-      busy = true;
-      last = Date.now();
-      Promise.resolve().then(load).catch(function () { /* offline: the reconnection asks again */ })
-        .finally(function () {
-          busy = false;
-          if (again) { again = false; request(); }
-        });
-    }
-    function request() {
-      if (timer) return;
-      timer = setTimeout(function () { timer = null; run(); }, Math.max(0, last + INTERVAL - Date.now()));
-    }
-    return request;
-  }
 
   // The element `rootId` of the page at `url`, or null. A page gone (404) or a session that
   // ended (redirected to the login) reloads, which shows the person why. X-Live-Refresh marks the
@@ -56,5 +35,5 @@ window.LiveRegions = (function () {
     });
   }
 
-  return { throttle: throttle, fetchFragment: fetchFragment, swap: swap };
+  return { fetchFragment: fetchFragment, swap: swap };
 })();

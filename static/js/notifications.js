@@ -10,7 +10,6 @@
   var badge = document.getElementById("notification-count");
   var list = document.getElementById("notification-items");
   var empty = document.getElementById("notification-empty");
-  var token = document.querySelector('meta[name="csrf-token"]');
   var MAX_ITEMS = 8;
   var MAX_TOASTS = 3; // a long outage ends in a few toasts, not a wall of them
   var seen = {};
@@ -54,11 +53,9 @@
   }
 
   function request(url, method) {
-    return fetch(url, {
+    return Desk.csrfFetch(url, {
       method: method,
-      credentials: "same-origin",
-      keepalive: method === "POST", // a click that navigates away still marks the item read
-      headers: { "X-CSRFToken": token ? token.content : "", "Accept": "application/json" }
+      keepalive: method === "POST" // a click that navigates away still marks the item read
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).catch(function () { return null; });

@@ -41,18 +41,17 @@
     count.textContent = state.waiting.length;
   }
 
-  var pending = null;
-  function refresh() {
-    if (pending) return;  // at most one fetch in flight; changes meanwhile are in its answer
-    pending = fetch(panel.dataset.stateUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+  // At most one fetch in flight, with no wait between fetches (a counter acts on the line at once);
+  // a change while one is on its way fetches once more after it, as its answer may predate it.
+  var refresh = Desk.throttle(function () {
+    return fetch(panel.dataset.stateUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) { if (state) render(state); })
-      .catch(function () { /* offline for a moment: the next event refreshes */ })
-      .finally(function () { pending = null; });
-  }
+      .catch(function () { /* offline for a moment: the next event refreshes */ });
+  }, 0);
 
   var socket = io("/queue");
   socket.on("line_changed", refresh);
   socket.on("connect", refresh);  // after a reconnect, catch up on what was missed
-  socket.on("session_ended", function () { window.location.assign("/login"); });
+  socket.on("session_ended", function () { window.location.assign(document.body.dataset.loginUrl); });
 })();

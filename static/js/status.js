@@ -53,30 +53,13 @@
     }
   }
 
-  // Throttle: one fetch in flight, at most one per MIN_INTERVAL, and one trailing timer at most.
-  var lastFetch = 0;
-  var inFlight = false;
-  var again = false;
-  var timer = null;
-
-  function refresh() {
-    if (inFlight) { again = true; return; }
-    var wait = lastFetch + MIN_INTERVAL - Date.now();
-    if (wait > 0) {
-      if (!timer) timer = window.setTimeout(function () { timer = null; refresh(); }, wait);
-      return;
-    }
-    inFlight = true;
-    lastFetch = Date.now();
-    fetch(root.dataset.statusUrl, { headers: { "Accept": "application/json" }, cache: "no-store" })
+  // Throttle: one fetch in flight, at most one per MIN_INTERVAL, and one more after it if asked meanwhile.
+  var refresh = Desk.throttle(function () {
+    return fetch(root.dataset.statusUrl, { headers: { "Accept": "application/json" }, cache: "no-store" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (status) { if (status) render(status); })
-      .catch(function () { /* offline for a moment: the reconnect refetches */ })
-      .finally(function () {
-        inFlight = false;
-        if (again) { again = false; refresh(); }
-      });
-  }
+      .catch(function () { /* offline for a moment: the reconnect refetches */ });
+  }, MIN_INTERVAL);
 
   function setOnline(online) {
     byId("status-offline").hidden = online;

@@ -10,7 +10,7 @@
   var socket = token ? io("/track", { auth: { token: token } }) : window.liveSocket;
   if (!socket) return;
 
-  var refresh = LiveRegions.throttle(function () {
+  var refresh = Desk.throttle(function () {
     return LiveRegions.fetchFragment(page.dataset.liveUrl, "ticket-live").then(function (fresh) {
       if (fresh) LiveRegions.swap(page, fresh, { composer: swapComposer });
     });

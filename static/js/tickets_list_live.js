@@ -13,7 +13,7 @@
     return url.toString();
   }
 
-  var refresh = LiveRegions.throttle(function () {
+  var refresh = Desk.throttle(function () {
     return LiveRegions.fetchFragment(fragmentUrl(), "ticket-list-live").then(function (fresh) {
       if (fresh) LiveRegions.swap(list, fresh);
     });
