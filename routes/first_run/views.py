@@ -46,4 +46,4 @@ def wizard():
             start_session(user)
             flash(_("The service desk is ready. Welcome!"), "success")
             return redirect(home_url(user))
-    return render_template("setup/wizard.html", form=form)
+    return render_template("first_run/wizard.html", form=form)

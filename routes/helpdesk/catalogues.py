@@ -30,7 +30,7 @@ def require_admin():
 
 
 def render_form(form, title, back, row=None):
-    return render_template("admin/helpdesk/form.html", form=form, title=title, back=back, row=row)
+    return render_template("helpdesk/catalogues/form.html", form=form, title=title, back=back, row=row)
 
 
 # --- areas, categories and locations ---------------------------------------------------------
@@ -141,19 +141,19 @@ for pages in (AREA_PAGES, CATEGORY_PAGES, LOCATION_PAGES):
 
 @bp.get("/helpdesk/areas")
 def areas():
-    return render_template("admin/helpdesk/areas.html", areas=catalogues.areas_with_categories(),
+    return render_template("helpdesk/catalogues/areas.html", areas=catalogues.areas_with_categories(),
                            tickets=catalogues.ticket_counts(Ticket.area_id), action_form=EmptyForm())
 
 
 @bp.get("/helpdesk/categories")
 def categories():
-    return render_template("admin/helpdesk/categories.html", areas=catalogues.areas_with_categories(),
+    return render_template("helpdesk/catalogues/categories.html", areas=catalogues.areas_with_categories(),
                            tickets=catalogues.ticket_counts(Ticket.category_id), action_form=EmptyForm())
 
 
 @bp.get("/helpdesk/locations")
 def locations():
-    return render_template("admin/helpdesk/locations.html", locations=catalogues.all_locations(),
+    return render_template("helpdesk/catalogues/locations.html", locations=catalogues.all_locations(),
                            tickets=catalogues.ticket_counts(Ticket.location_id), action_form=EmptyForm())
 
 
@@ -162,7 +162,7 @@ def locations():
 
 @bp.get("/helpdesk/priorities")
 def priorities():
-    return render_template("admin/helpdesk/priorities.html", priorities=catalogues.ensure_priorities(current_user))
+    return render_template("helpdesk/catalogues/priorities.html", priorities=catalogues.ensure_priorities(current_user))
 
 
 @bp.route("/helpdesk/priorities/<int:priority_id>/edit", methods=["GET", "POST"])
@@ -196,7 +196,7 @@ def agent_or_404(user_id):
 def agents():
     page = catalogues.agents_page(page_number())
     counts = open_ticket_counts([agent.id for agent in page.items]) if page.items else {}
-    return render_template("admin/helpdesk/agents.html", page=page, open_counts=counts, action_form=EmptyForm())
+    return render_template("helpdesk/catalogues/agents.html", page=page, open_counts=counts, action_form=EmptyForm())
 
 
 @bp.route("/helpdesk/agents/<int:user_id>/edit", methods=["GET", "POST"])
@@ -217,7 +217,7 @@ def edit_agent(user_id):
             flash(_("Agent %(name)s saved.", name=agent.display_name), "success")
             return redirect(url_for("admin_helpdesk.agents"))
     inactive_areas = [area for area in agent.areas if not area.active]
-    return render_template("admin/helpdesk/agent_form.html", form=form, agent=agent, inactive_areas=inactive_areas,
+    return render_template("helpdesk/catalogues/agent_form.html", form=form, agent=agent, inactive_areas=inactive_areas,
                            back="admin_helpdesk.agents", open_count=open_ticket_counts([agent.id]).get(agent.id, 0))
 
 

@@ -37,7 +37,7 @@ def index():
     rows = chat.conversations_of(current_user)
     partners = [other.id for _, other, _, _ in rows]
     watchable = chat.contact_ids(current_user, partners)
-    return render_template("chat/index.html", rows=rows, contacts=chat.contacts(current_user),
+    return render_template("messaging/chat/index.html", rows=rows, contacts=chat.contacts(current_user),
                            presence=presence.presence_of(watchable))
 
 
@@ -55,7 +55,7 @@ def conversation(user_id):
         chat.mark_read(current_user, existing)  # opening the conversation is reading it
     # Presence is for contacts only, like the `presence` events.
     status = presence.presence_of([other.id]).get(other.id) if contact else None
-    return render_template("chat/conversation.html", other=other, conversation=existing, messages=messages,
+    return render_template("messaging/chat/conversation.html", other=other, conversation=existing, messages=messages,
                            has_more=has_more, can_write=contact is not None, presence=status,
                            max_length=chat.MAX_LENGTH)
 

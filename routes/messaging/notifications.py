@@ -27,7 +27,7 @@ def bell():
 @bp.get("/notifications")
 @login_required
 def index():
-    return render_template("notifications/list.html", page=inbox.history(current_user, page_number()))
+    return render_template("messaging/notifications/list.html", page=inbox.history(current_user, page_number()))
 
 
 @bp.get("/notifications.json")

@@ -59,7 +59,7 @@ def period_label(report):
 
 
 def invalid_filter_page(form):
-    return render_template("reports/dashboard.html", form=form, stats=None), 400
+    return render_template("queue/dashboard.html", form=form, stats=None), 400
 
 
 @bp.get("")
@@ -68,7 +68,7 @@ def dashboard():
     form, report = read_report()
     if report is None:
         return invalid_filter_page(form)
-    return render_template("reports/dashboard.html", form=form, stats=dashboard_stats(report),
+    return render_template("queue/dashboard.html", form=form, stats=dashboard_stats(report),
                            query=report_query(report), period=period_label(report),
                            timezone=organisation_tz().key, duration=format_duration)
 

@@ -24,7 +24,7 @@ def require_admin():
 
 @bp.get("/services")
 def services():
-    return render_template("admin/services.html", services=queue_setup.all_services(), action_form=EmptyForm(),
+    return render_template("queue/setup/services.html", services=queue_setup.all_services(), action_form=EmptyForm(),
                            weekdays=queue_setup.WEEKDAYS, format_periods=queue_setup.format_periods,
                            weekday_names=dict(WEEKDAY_LABELS))
 
@@ -47,7 +47,7 @@ def edit_service(service_id):
         else:
             flash(_("Service %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("admin_queue.services"))
-    return render_template("admin/service_form.html", form=form, service=service)
+    return render_template("queue/setup/service_form.html", form=form, service=service)
 
 
 @bp.post("/services/<int:service_id>/delete")
@@ -59,7 +59,7 @@ def delete_service(service_id):
 
 @bp.get("/counters")
 def counters():
-    return render_template("admin/counters.html", counters=queue_setup.all_counters(), action_form=EmptyForm())
+    return render_template("queue/setup/counters.html", counters=queue_setup.all_counters(), action_form=EmptyForm())
 
 
 def service_order_from_form(services):
@@ -98,7 +98,7 @@ def edit_counter(counter_id):
                 return redirect(url_for("admin_queue.counters"))
     if request.method == "POST":
         order = {s.id: request.form.get(f"service_{s.id}", "") for s in services}
-    return render_template("admin/counter_form.html", form=form, counter=counter, services=services,
+    return render_template("queue/setup/counter_form.html", form=form, counter=counter, services=services,
                            order=order, service_error=service_error), 200 if not service_error else 400
 
 
