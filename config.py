@@ -173,9 +173,9 @@ def build_config(instance_dir=None):
 
 
 def normalise_database_url(url):
-    """Accept the common `postgres://` spelling and pick the psycopg 3 driver."""
+    """Accept the common `postgres://` spelling and pick the psycopg2 driver (README: "Database driver")."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg2://" + url[len("postgresql://"):]
     return url

@@ -32,11 +32,12 @@ def patch_for_async_mode():
     Eventlet is imported only here, under its own mode: the threading server never loads it."""
     mode = async_mode()
     if mode == "eventlet":
-        # psycopg waits for PostgreSQL in C unless told otherwise, which would freeze every
-        # green thread (every call screen) during each query; select() is patched by eventlet.
-        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
         import eventlet
 
+        # Everything, psycopg2 included: eventlet gives it a wait callback that yields to the hub,
+        # without which each query would freeze every green thread (every call screen) until
+        # PostgreSQL answers. tests/test_server_stall.py proves it. (Naming modules here would
+        # patch only those.)
         eventlet.monkey_patch()
     return mode
 

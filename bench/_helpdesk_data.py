@@ -7,6 +7,8 @@ import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
+from _server import PgConnection
+
 ADMIN = "admin"  # the demo admin, who answers tickets of areas without agents
 SEARCH_WORDS = ["impresora", "correo", "factura", "contraseña", "error", "pago", "sistema", "acceso"]
 
@@ -137,12 +139,10 @@ def generate(conn, n, rng, now):
 
 def load(database_url, n, seed=4):
     """Bulk-load n tickets (COPY, secondary indexes rebuilt afterwards), then VACUUM ANALYZE."""
-    import psycopg
-
     began = time.perf_counter()
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with psycopg.connect(database_url) as conn:
+    with PgConnection(database_url) as conn:
         if conn.execute("SELECT count(*) FROM tickets").fetchone()[0]:
             raise RuntimeError("the tickets table is not empty")
         tickets, comments, audit = generate(conn, n, rng, now)
@@ -157,15 +157,13 @@ def load(database_url, n, seed=4):
         for table, columns, rows in (("tickets", TICKET_COLUMNS, tickets),
                                      ("ticket_comments", COMMENT_COLUMNS, comments),
                                      ("audit_log", AUDIT_COLUMNS, audit)):
-            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            conn.copy_rows(table, columns, rows)
         for _, definition in indexes:
             conn.execute(definition)
         conn.execute("SELECT setval('tickets_id_seq', %s)", (n,))
         conn.execute("INSERT INTO sequences (name, last_value) VALUES ('ticket', %s)"
                      " ON CONFLICT (name) DO UPDATE SET last_value = EXCLUDED.last_value", (n,))
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with PgConnection(database_url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE tickets, ticket_comments, audit_log, sequences")
         size = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('tickets'))").fetchone()[0]
         matches = {word: conn.execute("SELECT count(*) FROM tickets WHERE search_vector @@ to_tsquery('simple', %s)",

@@ -1,8 +1,9 @@
 """Helpers shared by the bench scripts: free ports, a prepared app server in a subprocess,
-throw-away PostgreSQL databases, JSON over HTTP and percentiles. Standard library + psycopg only.
+throw-away PostgreSQL databases, JSON over HTTP and percentiles. Standard library + psycopg2 only.
 
 Everything listens on 127.0.0.1; every process started here is stopped by `stop()`.
 """
+import io
 import json
 import os
 import secrets
@@ -13,7 +14,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+
+import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -153,20 +157,56 @@ def login(base_url, username, password=DEMO_PASSWORD):
 # --- throw-away PostgreSQL databases ---------------------------------------------------------------
 
 
+class PgConnection:
+    """A psycopg2 connection (the app's driver) whose execute() returns the cursor, to read from."""
+
+    def __init__(self, url, autocommit=False):
+        self.raw = psycopg2.connect(url, connect_timeout=5)
+        self.raw.autocommit = autocommit
+
+    def execute(self, sql, params=None):
+        cursor = self.raw.cursor()
+        cursor.execute(sql, params)
+        return cursor
+
+    def copy_rows(self, table, columns, rows):
+        """COPY rows into table (text format: tab-separated, \\N for NULL, backslash escapes)."""
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(copy_text(value) for value in row) + "\n")
+        buffer.seek(0)
+        self.raw.cursor().copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *_):
+        if not self.raw.autocommit:
+            (self.raw.rollback if exc_type else self.raw.commit)()
+        self.raw.close()
+
+
+def copy_text(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        value = value.isoformat(sep=" ")
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def create_pg_database():
     """CREATE DATABASE bench_<random> on the local server; returns (name, url)."""
-    import psycopg
-
     name = f"bench_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
+    with PgConnection(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return name, f"{PG_ADMIN_URL}/{name}"
 
 
 def drop_pg_database(name):
-    import psycopg
-
-    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
+    with PgConnection(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

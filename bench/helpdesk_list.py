@@ -426,9 +426,7 @@ def main():
         with srv.temp_dir("helpdesk") as tmp:
             srv.prepare_database(srv.app_env(args.mode, 0, tmp, db_url))
             load(db_url, args.tickets)
-            import psycopg
-
-            with psycopg.connect(db_url) as conn:
+            with srv.PgConnection(db_url) as conn:
                 priority_ids = [row[0] for row in conn.execute("SELECT id FROM priorities ORDER BY level")]
 
             server = srv.start_app(args.mode, tmp, database_url=db_url, prepare=False)

@@ -108,9 +108,7 @@ def run_load(server, token, args):
 
 def check_numbers(database_url):
     """Per service and day: count, distinct numbers, min and max; plus ticket rows issued."""
-    import psycopg
-
-    with psycopg.connect(database_url, connect_timeout=5) as conn:
+    with srv.PgConnection(database_url) as conn:
         rows = conn.execute(
             "SELECT s.prefix, t.issue_date, count(*), count(DISTINCT t.number), min(t.number), max(t.number),"
             " (SELECT q.last_number FROM queue_sequences q WHERE q.service_id = t.issued_service_id"
