@@ -28,7 +28,7 @@ from services.errors import NotAllowed, ValidationFailed
 from services.helpdesk.access import staff_scope
 from services.helpdesk.queries import SCOPES, apply_filters, ordered, scoped_query
 from services.helpdesk.tickets import status_label
-from services.queue.exports import csv_value, neutralise_formula, styled_cell, take
+from services.spreadsheets import csv_value, neutralise_formula, styled_cell, take
 from services.timeutil import local_now, organisation_tz, utcnow
 
 BATCH_SIZE = 500

@@ -8,7 +8,6 @@ Times are shown on the organisation's clock, without an offset (Excel has no tim
 import csv
 import io
 import tempfile
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -20,6 +19,7 @@ from sqlalchemy import case, select
 from extensions import db
 from models import Counter, QueueStatus, QueueTicket, Service, User
 from services.queue.stats import service_seconds, ticket_conditions, waiting_seconds
+from services.spreadsheets import csv_value, styled_cell, take
 from services.timeutil import organisation_tz
 
 BATCH_SIZE = 1000
@@ -105,29 +105,8 @@ def csv_chunks(report):
         yield take(buffer)
 
 
-def take(buffer):
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """Text a person typed (a name) must never run as a spreadsheet formula when opened."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return neutralise_formula(value)
 
 
 # --- Excel -----------------------------------------------------------------------------------------
@@ -162,10 +141,3 @@ def text_cell(sheet, value):
 
 def datetime_cell(sheet, value):
     return styled_cell(sheet, value, number_format=DATETIME_FORMAT) if value is not None else None
-
-
-def styled_cell(sheet, value, **style):
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
