@@ -16,6 +16,7 @@ from services.queue import exports
 from services.queue import setup as queue_setup
 from services.queue.stats import ReportFilter, dashboard_stats
 from services.timeutil import local_today, organisation_tz
+from web.errors import error_response
 from web.security import roles_required
 
 bp = Blueprint("reports", __name__)
@@ -78,9 +79,8 @@ def dashboard():
 def stats_json():
     form, report = read_report()
     if report is None:
-        fields = {name: str(errors[0]) for name, errors in form.errors.items()}
-        message = _("Check the dates and the service, then try again.")
-        return jsonify(error="validation_error", message=message, fields=fields), 400
+        return error_response(400, "validation_error", _("Check the dates and the service, then try again."),
+                              {name: errors[0] for name, errors in form.errors.items()})
     return jsonify(dashboard_stats(report))
 
 
