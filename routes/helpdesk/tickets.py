@@ -145,16 +145,17 @@ def reply(ticket_id):
 @login_required
 def change_status(ticket_id):
     return ticket_action(ticket_id, StatusForm,
-                      lambda ticket, form: ticket_service.change_status(ticket, form.status.data, current_user),
-                      _("Status changed."))
+                         lambda ticket, form: ticket_service.change_status(ticket, form.status.data, current_user),
+                         _("Status changed."))
 
 
 @bp.post("/tickets/<int:ticket_id>/priority")
 @login_required
 def change_priority(ticket_id):
     return ticket_action(ticket_id, PriorityForm,
-                      lambda ticket, form: ticket_service.change_priority(ticket, form.priority_id.data, current_user),
-                      _("Priority changed."))
+                         lambda ticket, form: ticket_service.change_priority(ticket, form.priority_id.data,
+                                                                             current_user),
+                         _("Priority changed."))
 
 
 @bp.post("/tickets/<int:ticket_id>/assign")
