@@ -5,7 +5,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import Role, TicketStatus
+from models import Role
 from routes.helpdesk import bp
 from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
 from services.errors import DomainError
@@ -55,14 +55,12 @@ def new_ticket():
 def conversation_context(ticket, staff, file_url):
     """What every view of a ticket shows: the conversation (notes for staff only), the reply form
     and the status buttons its viewer may press. The tracking page uses it too."""
-    next_statuses = sorted(ticket_service.TRANSITIONS[ticket.status], key=list(TicketStatus).index)
-    if not staff:
-        next_statuses = [s for s in next_statuses if s in ticket_service.REQUESTER_TRANSITIONS]
     return {
         "ticket": ticket, "staff": staff, "requester_view": not staff, "public_token": None,
         "timeline": ticket_timeline(ticket, include_internal=staff),
         "reply_form": ReplyForm(), "status_form": StatusForm(), "now": utcnow(),
-        "next_statuses": next_statuses, "status_label": ticket_service.status_label, "file_url": file_url,
+        "next_statuses": ticket_service.next_statuses(ticket, staff), "status_label": ticket_service.status_label,
+        "file_url": file_url,
     }
 
 

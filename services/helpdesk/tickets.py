@@ -47,6 +47,12 @@ def status_label(status):
     }[TicketStatus(status)]
 
 
+def next_statuses(ticket, staff):
+    """The statuses the ticket may move to now, in their order; a requester's only to close or reopen."""
+    allowed = TRANSITIONS[ticket.status] if staff else TRANSITIONS[ticket.status] & REQUESTER_TRANSITIONS
+    return sorted(allowed, key=list(TicketStatus).index)
+
+
 def parse_status(value, field="status"):
     try:
         return TicketStatus(value)
