@@ -122,7 +122,7 @@ def build_config(instance_dir=None):
         "PASSWORD_HASH_METHOD": env_str("PASSWORD_HASH_METHOD", "scrypt"),
         # Sessions
         "SESSION_IDLE_MINUTES": idle_minutes,
-        # The cookie outlives the idle limit so the idle check (security.py) can say why it ended.
+        # The cookie outlives the idle limit so the idle check (web/security.py) can say why it ended.
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=max(idle_minutes * 2, 12 * 60)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,5 +1,5 @@
 """Private chat and presence on "/". Every event a browser sends goes through the guard (shape,
-size, flood budget), then the same rules as the pages (services.chat).
+size, flood budget), then the same rules as the pages (services.messaging.chat).
 
 Browser → server (the acknowledgement's answer after the arrow):
 - `chat:send`      {to_user_id | conversation_id, body}  → the message (as `chat:message`) or {error, status}

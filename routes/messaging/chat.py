@@ -1,6 +1,6 @@
 """Private chat pages: the conversation list, a conversation, its history as JSON (paging back,
 and catching up after a reconnect), and sending without a socket. Who may chat with whom lives
-in services.chat; the sockets of the same feature are in realtime.chat."""
+in services.messaging.chat; the sockets of the same feature are in realtime.chat."""
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
