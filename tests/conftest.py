@@ -12,8 +12,12 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import normalise_database_url
-from extensions import db, limiter
+from extensions import db, limiter, socketio
 from models import Role, User
+from tests.support.background import BackgroundTasks
+
+# Support modules that define fixtures: tests ask for those by name, and import only the plain helpers.
+pytest_plugins = ["tests.support.attachments", "tests.support.chat", "tests.support.mail"]
 
 PASSWORD = "password123"
 ROLES = [role.value for role in Role]
@@ -94,10 +98,27 @@ def clean_state(request):
         empty_tables()
 
 
+@pytest.fixture(autouse=True)
+def background_tasks(clean_state, monkeypatch):
+    """Socket.IO background tasks end with the test that started them, before its tables are
+    emptied (see tests/support/background.py). `background_tasks.join(target)` waits for them."""
+    tasks = BackgroundTasks(socketio.start_background_task)
+    monkeypatch.setattr(socketio, "start_background_task", tasks.start)
+    monkeypatch.setattr(socketio, "sleep", tasks.sleep)
+    yield tasks
+    tasks.finish()
+
+
 @pytest.fixture
 def app_context(app):
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def data(app):
+    """`with data():` reads or changes rows in an app context of its own, apart from the requests'."""
+    return app.app_context
 
 
 @pytest.fixture

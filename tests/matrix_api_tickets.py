@@ -1,6 +1,6 @@
 """Role-matrix rows (see test_role_matrix.py). The matrix signs in through the login page: a
 session cookie is no Bearer token, so every API route but the public document answers 401."""
-from tests.matrix import ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN, only  # noqa: F401
+from tests.matrix import EVERYONE
 
 BEARER_ONLY = dict.fromkeys(EVERYONE, 401)
 

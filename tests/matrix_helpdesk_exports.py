@@ -4,7 +4,7 @@ Without ?scope= each role gets its own list (admin all, agent assigned, anyone e
 every signed-in role may ask; a scope above one's role is refused. The ticket PDF follows the
 ticket's visibility: `hd_ticket` was filed by user1 and is assigned to agent1.
 """
-from tests.matrix import ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN, only  # noqa: F401
+from tests.matrix import ADMIN_ONLY, SIGNED_IN, only
 
 HELPDESK_EXPORTS_ROWS = [
     row

@@ -2,12 +2,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from extensions import db
 from models import Category, Role, Ticket, TicketComment, TicketStatus, User
 from services.timeutil import utcnow
 from tests.conftest import PASSWORD
+from tests.support.queries import statements_on
 
 BASE = "/api/tickets"
 
@@ -207,18 +207,10 @@ def test_bad_list_arguments_are_400_naming_them(api, helpdesk, query, field):
 
 
 def count_queries(app, call):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_on(engine) as statements:  # the test client runs the request in this thread
         response = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return len(statements), response
 

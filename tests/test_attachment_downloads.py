@@ -8,15 +8,14 @@ from extensions import db
 from models import Attachment, Ticket, User
 from services.helpdesk import attachments, tickets
 from services.timeutil import utcnow
-from tests.attachment_files import (PDF, PNG, TEXT, count, desk,  # noqa: F401,F811  (fixtures are used by name)
-                                    file_with, signed_in, stored_files, upload, upload_dir)
+from tests.support.attachments import PDF, PNG, TEXT, file_with, stored_files, upload
 
 # --- downloads -------------------------------------------------------------------------------
 
 
-def test_download_headers_keep_the_file_from_running_as_a_page(app, desk, signed_in):
+def test_download_headers_keep_the_file_from_running_as_a_page(app, attachment_desk, signed_in):
     with app.app_context():
-        ticket_id, _, ids = file_with(desk, "user", [upload("foto.png", PNG), upload("Índice ñ.pdf", PDF),
+        ticket_id, _, ids = file_with(attachment_desk, "user", [upload("foto.png", PNG), upload("Índice ñ.pdf", PDF),
                                                        upload("notas.txt", TEXT)])
     client = signed_in("user1")
     image, document, text = (client.get(f"/tickets/{ticket_id}/files/{n}") for n in ids)
@@ -32,10 +31,10 @@ def test_download_headers_keep_the_file_from_running_as_a_page(app, desk, signed
         assert "private" in response.headers["Cache-Control"]
 
 
-def test_only_people_who_may_see_the_ticket_download_its_files(app, desk, signed_in):
+def test_only_people_who_may_see_the_ticket_download_its_files(app, attachment_desk, signed_in):
     with app.app_context():
-        ticket_id, _, [attachment_id] = file_with(desk, "user", [upload("foto.png", PNG)])
-        assert db.session.get(Ticket, ticket_id).assignee_id == desk["agent"]
+        ticket_id, _, [attachment_id] = file_with(attachment_desk, "user", [upload("foto.png", PNG)])
+        assert db.session.get(Ticket, ticket_id).assignee_id == attachment_desk["agent"]
     url = f"/tickets/{ticket_id}/files/{attachment_id}"
     for username in ("user1", "agent1", "admin1"):
         assert signed_in(username).get(url).status_code == 200, username
@@ -45,32 +44,32 @@ def test_only_people_who_may_see_the_ticket_download_its_files(app, desk, signed
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_another_users_file_is_not_reachable_through_ones_own_ticket(app, desk, signed_in):
+def test_another_users_file_is_not_reachable_through_ones_own_ticket(app, attachment_desk, signed_in):
     with app.app_context():
-        own_ticket, _, _ = file_with(desk, "user", [upload("mia.png", PNG)])
-        other_ticket, _, [other_file] = file_with(desk, "user2", [upload("ajena.pdf", PDF)])
+        own_ticket, _, _ = file_with(attachment_desk, "user", [upload("mia.png", PNG)])
+        other_ticket, _, [other_file] = file_with(attachment_desk, "user2", [upload("ajena.pdf", PDF)])
     client = signed_in("user1")
     assert client.get(f"/tickets/{own_ticket}/files/{other_file}").status_code == 404
     assert client.get(f"/tickets/{other_ticket}/files/{other_file}").status_code == 404
     assert client.get(f"/tickets/{own_ticket}/files/999999").status_code == 404
 
 
-def test_an_agent_sees_files_of_unassigned_tickets_of_their_area_only(app, desk, signed_in):
+def test_an_agent_sees_files_of_unassigned_tickets_of_their_area_only(app, attachment_desk, signed_in):
     with app.app_context():
-        db.session.get(User, desk["agent"]).available = False  # nobody to assign to: stays unassigned
+        db.session.get(User, attachment_desk["agent"]).available = False  # nobody to assign to: stays unassigned
         db.session.commit()
-        ticket_id, _, [attachment_id] = file_with(desk, "user", [upload("foto.png", PNG)])
+        ticket_id, _, [attachment_id] = file_with(attachment_desk, "user", [upload("foto.png", PNG)])
         assert db.session.get(Ticket, ticket_id).assignee_id is None
     url = f"/tickets/{ticket_id}/files/{attachment_id}"
     assert signed_in("agent1").get(url).status_code == 200
     assert signed_in("agent2").get(url).status_code == 404
 
 
-def test_files_of_internal_notes_are_for_staff_only(app, desk, signed_in):
+def test_files_of_internal_notes_are_for_staff_only(app, attachment_desk, signed_in):
     with app.app_context():
-        ticket_id, token, _ = file_with(desk, None, [])
+        ticket_id, token, _ = file_with(attachment_desk, None, [])
         ticket = db.session.get(Ticket, ticket_id)
-        agent = db.session.get(User, desk["agent"])
+        agent = db.session.get(User, attachment_desk["agent"])
         note = tickets.add_comment(ticket, "Clave del router", agent, internal=True,
                                    files=[upload("router.txt", TEXT)])
         reply = tickets.add_comment(ticket, "Pruebe esto", agent, files=[upload("guia.pdf", PDF)])
@@ -82,28 +81,28 @@ def test_files_of_internal_notes_are_for_staff_only(app, desk, signed_in):
     assert signed_in("admin1").get(f"/tickets/{ticket_id}/files/{note_file}").status_code == 200
 
     with app.app_context():
-        own_ticket, _, _ = file_with(desk, "user", [])
+        own_ticket, _, _ = file_with(attachment_desk, "user", [])
         ticket = db.session.get(Ticket, own_ticket)
-        note = tickets.add_comment(ticket, "Nota", db.session.get(User, desk["agent"]), internal=True,
+        note = tickets.add_comment(ticket, "Nota", db.session.get(User, attachment_desk["agent"]), internal=True,
                                    files=[upload("interna.png", PNG)])
         note_file = note.attachments[0].id
     assert signed_in("user1").get(f"/tickets/{own_ticket}/files/{note_file}").status_code == 404
     assert signed_in("agent1").get(f"/tickets/{own_ticket}/files/{note_file}").status_code == 200
 
 
-def test_the_tracking_link_reaches_only_its_own_tickets_files(app, desk):
+def test_the_tracking_link_reaches_only_its_own_tickets_files(app, attachment_desk):
     with app.app_context():
-        _, token, [own_file] = file_with(desk, None, [upload("foto.png", PNG)])
-        _, _, [other_file] = file_with(desk, None, [upload("otra.png", PNG)])
+        _, token, [own_file] = file_with(attachment_desk, None, [upload("foto.png", PNG)])
+        _, _, [other_file] = file_with(attachment_desk, None, [upload("otra.png", PNG)])
     client = app.test_client()
     assert client.get(f"/soporte/t/{token}/files/{own_file}").data == PNG
     assert client.get(f"/soporte/t/{token}/files/{other_file}").status_code == 404
     assert client.get(f"/soporte/t/{'x' * 40}/files/{own_file}").status_code == 404
 
 
-def test_a_file_missing_from_disk_is_a_clean_404(app, desk, signed_in, upload_dir):
+def test_a_file_missing_from_disk_is_a_clean_404(app, attachment_desk, signed_in, upload_dir):
     with app.app_context():
-        ticket_id, token, [attachment_id] = file_with(desk, "user", [upload("foto.png", PNG)])
+        ticket_id, token, [attachment_id] = file_with(attachment_desk, "user", [upload("foto.png", PNG)])
         attachments.file_path(db.session.get(Attachment, attachment_id)).unlink()
     response = signed_in("user1").get(f"/tickets/{ticket_id}/files/{attachment_id}")
     assert response.status_code == 404
@@ -114,20 +113,22 @@ def test_a_file_missing_from_disk_is_a_clean_404(app, desk, signed_in, upload_di
 # --- retention -------------------------------------------------------------------------------
 
 
-def test_files_of_tickets_closed_longer_than_the_retention_are_removed(app, desk, signed_in, upload_dir):
+def test_files_of_tickets_closed_longer_than_the_retention_are_removed(app, attachment_desk, signed_in, upload_dir):
     now = utcnow()
     with app.app_context():
-        admin = db.session.get(User, desk["admin"])
-        old_id, _, old_files = file_with(desk, "user", [upload("vieja.png", PNG)], now=now - timedelta(days=10))
+        admin = db.session.get(User, attachment_desk["admin"])
+        old_id, _, old_files = file_with(attachment_desk, "user", [upload("vieja.png", PNG)],
+                                         now=now - timedelta(days=10))
         old = db.session.get(Ticket, old_id)
         reply = tickets.add_comment(old, "Listo", admin, files=[upload("cierre.pdf", PDF)],
                                     now=now - timedelta(days=9))
         old_files.append(reply.attachments[0].id)
         tickets.change_status(old, "closed", admin, now=now - timedelta(days=8))
-        recent_id, _, [recent_file] = file_with(desk, "user", [upload("reciente.png", PNG)],
+        recent_id, _, [recent_file] = file_with(attachment_desk, "user", [upload("reciente.png", PNG)],
                                                 now=now - timedelta(days=10))
         tickets.change_status(db.session.get(Ticket, recent_id), "closed", admin, now=now - timedelta(days=6))
-        open_id, _, [open_file] = file_with(desk, "user", [upload("abierta.png", PNG)], now=now - timedelta(days=30))
+        open_id, _, [open_file] = file_with(attachment_desk, "user", [upload("abierta.png", PNG)],
+                                            now=now - timedelta(days=30))
         kept = {db.session.get(Attachment, n).stored_name for n in (recent_file, open_file)}
         assert len(stored_files(upload_dir)) == 4
 
@@ -151,12 +152,12 @@ def test_files_of_tickets_closed_longer_than_the_retention_are_removed(app, desk
     assert "vieja.png" in page and f"/files/{old_files[0]}" not in page
 
 
-def test_removal_works_through_batches(app, desk, upload_dir):
+def test_removal_works_through_batches(app, attachment_desk, upload_dir):
     now = utcnow()
     with app.app_context():
-        admin = db.session.get(User, desk["admin"])
+        admin = db.session.get(User, attachment_desk["admin"])
         for _ in range(3):
-            ticket_id, _, _ = file_with(desk, "user", [upload("a.png", PNG), upload("b.pdf", PDF)],
+            ticket_id, _, _ = file_with(attachment_desk, "user", [upload("a.png", PNG), upload("b.pdf", PDF)],
                                         now=now - timedelta(days=20))
             tickets.change_status(db.session.get(Ticket, ticket_id), "closed", admin, now=now - timedelta(days=10))
         assert attachments.remove_expired_files(now, batch_size=4) == 6

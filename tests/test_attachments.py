@@ -12,17 +12,17 @@ from extensions import db
 from models import Attachment, Ticket, User
 from services.errors import ValidationFailed
 from services.helpdesk import attachments, tickets
-from tests.attachment_files import (ACCEPTED, DOCX, EXE, HTML, MB, PDF,  # noqa: F401,F811  (fixtures are used by name)
-                                    PNG, TEXT, count, desk, file_with, in_english, office_bytes, set_setting, signed_in,
-                                    stored_files, upload, upload_dir)
+from tests.support.attachments import (ACCEPTED, DOCX, EXE, HTML, MB, PDF, PNG, TEXT, count, file_with, in_english,
+                                       office_bytes, set_setting, stored_files, upload)
 
 # --- what is accepted ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name, data, content_type", ACCEPTED, ids=[row[0] for row in ACCEPTED])
-def test_each_accepted_type_is_stored_with_the_type_its_content_has(app, desk, signed_in, name, data, content_type):
+def test_each_accepted_type_is_stored_with_the_type_its_content_has(app, attachment_desk, signed_in, name, data,
+                                                                     content_type):
     with app.app_context():
-        ticket_id, _, [attachment_id] = file_with(desk, "user", [upload(name, data)])
+        ticket_id, _, [attachment_id] = file_with(attachment_desk, "user", [upload(name, data)])
         attachment = db.session.get(Attachment, attachment_id)
         assert (attachment.original_name, attachment.content_type, attachment.size) == (name, content_type, len(data))
 
@@ -32,10 +32,10 @@ def test_each_accepted_type_is_stored_with_the_type_its_content_has(app, desk, s
     assert response.mimetype == content_type
 
 
-def test_filing_through_the_page_stores_the_files(app, desk, signed_in, upload_dir):
+def test_filing_through_the_page_stores_the_files(app, attachment_desk, signed_in, upload_dir):
     client = signed_in("user1")
     response = client.post("/tickets/new", data={
-        "title": "Pantalla rota", "description": "Adjunto foto y manual.", "category_id": desk["printer"],
+        "title": "Pantalla rota", "description": "Adjunto foto y manual.", "category_id": attachment_desk["printer"],
         "attachments": [(io.BytesIO(PNG), "pantalla.png"), (io.BytesIO(PDF), "manual.pdf")],
     }, content_type="multipart/form-data")
     assert response.status_code == 302
@@ -49,9 +49,9 @@ def test_filing_through_the_page_stores_the_files(app, desk, signed_in, upload_d
     assert f"/tickets/{ticket_id}/files/{attachment_id}" in page and "pantalla.png" in page
 
 
-def test_a_reply_through_the_page_carries_its_files(app, desk, signed_in):
+def test_a_reply_through_the_page_carries_its_files(app, attachment_desk, signed_in):
     with app.app_context():
-        ticket_id, _, _ = file_with(desk, "user", [])
+        ticket_id, _, _ = file_with(attachment_desk, "user", [])
     response = signed_in("agent1").post(f"/tickets/{ticket_id}/reply", data={
         "body": "Aquí la guía.", "attachments": [(io.BytesIO(PDF), "guía.pdf")],
     }, content_type="multipart/form-data")
@@ -63,9 +63,9 @@ def test_a_reply_through_the_page_carries_its_files(app, desk, signed_in):
     assert signed_in("user1").get(f"/tickets/{ticket_id}/files/{attachment_id}").data == PDF
 
 
-def test_a_file_whose_name_lies_is_stored_as_what_it_is(app, desk, signed_in):
+def test_a_file_whose_name_lies_is_stored_as_what_it_is(app, attachment_desk, signed_in):
     with app.app_context():
-        ticket_id, _, [attachment_id] = file_with(desk, "user", [upload("x.pdf", PNG)])
+        ticket_id, _, [attachment_id] = file_with(attachment_desk, "user", [upload("x.pdf", PNG)])
         attachment = db.session.get(Attachment, attachment_id)
         # The type comes from the bytes; the name gets the true extension so it opens as what it is.
         assert (attachment.content_type, attachment.original_name) == ("image/png", "x.pdf.png")
@@ -73,10 +73,10 @@ def test_a_file_whose_name_lies_is_stored_as_what_it_is(app, desk, signed_in):
     assert response.mimetype == "image/png"
 
 
-def test_the_browsers_content_type_is_ignored(app, desk):
+def test_the_browsers_content_type_is_ignored(app, attachment_desk):
     with app.app_context():
         file = FileStorage(io.BytesIO(PDF), filename="manual.pdf", content_type="text/html")
-        _, _, [attachment_id] = file_with(desk, "user", [file])
+        _, _, [attachment_id] = file_with(attachment_desk, "user", [file])
         assert db.session.get(Attachment, attachment_id).content_type == "application/pdf"
 
 
@@ -94,7 +94,7 @@ def test_the_browsers_content_type_is_ignored(app, desk):
     ("latin1.txt", "año".encode("latin-1")),
     ("vacio.txt", b""),
 ], ids=["exe-as-png", "exe", "html-as-png", "html", "svg", "plain-zip", "nul-bytes", "not-utf8", "empty"])
-def test_a_file_that_is_not_an_accepted_type_is_refused_by_content(app, desk, name, data):
+def test_a_file_that_is_not_an_accepted_type_is_refused_by_content(app, attachment_desk, name, data):
     with app.app_context():
         with pytest.raises(ValidationFailed) as caught:
             attachments.check_uploads([upload(name, data)])
@@ -102,7 +102,7 @@ def test_a_file_that_is_not_an_accepted_type_is_refused_by_content(app, desk, na
         assert f"“{name}”" in in_english(caught.value)
 
 
-def test_a_docx_named_like_an_image_is_still_a_docx(app, desk):
+def test_a_docx_named_like_an_image_is_still_a_docx(app, attachment_desk):
     with app.app_context():
         [prepared] = attachments.check_uploads([upload("informe.png", DOCX)])
         assert prepared.content_type.endswith("wordprocessingml.document")
@@ -118,7 +118,7 @@ def zip_with(members):
     return buffer.getvalue()
 
 
-def test_a_zip_built_to_explode_is_refused_without_extracting_it(app, desk, monkeypatch):
+def test_a_zip_built_to_explode_is_refused_without_extracting_it(app, attachment_desk, monkeypatch):
     monkeypatch.setattr(attachments, "ZIP_MAX_EXPANDED", 2 * MB)  # the real bound, scaled down
     bomb = zip_with([("word/media/bomb.bin", b"\x00" * (3 * MB))])
     assert len(bomb) < 10_000
@@ -130,7 +130,7 @@ def test_a_zip_built_to_explode_is_refused_without_extracting_it(app, desk, monk
             assert f"“{name}” is a damaged or unsafe Office file." == in_english(caught.value)
 
 
-def test_a_file_over_the_size_setting_is_refused(app, desk, signed_in, upload_dir):
+def test_a_file_over_the_size_setting_is_refused(app, attachment_desk, signed_in, upload_dir):
     with app.app_context():
         set_setting("attachment_max_mb", 1)
     exactly = b"a" * MB
@@ -138,7 +138,7 @@ def test_a_file_over_the_size_setting_is_refused(app, desk, signed_in, upload_di
         [prepared] = attachments.check_uploads([upload("justo.txt", exactly)])
         assert prepared.size == MB
     response = signed_in("user1").post("/tickets/new", data={
-        "title": "Grande", "description": "Un archivo grande.", "category_id": desk["printer"],
+        "title": "Grande", "description": "Un archivo grande.", "category_id": attachment_desk["printer"],
         "attachments": [(io.BytesIO(exactly + b"a"), "grande.txt")],
     }, content_type="multipart/form-data")
     assert response.status_code in (200, 400)
@@ -148,7 +148,7 @@ def test_a_file_over_the_size_setting_is_refused(app, desk, signed_in, upload_di
     assert stored_files(upload_dir) == []
 
 
-def test_an_oversized_file_is_not_read_whole(app, desk):
+def test_an_oversized_file_is_not_read_whole(app, attachment_desk):
     class Endless(io.RawIOBase):
         """A stream that would never end if read to the end."""
 
@@ -169,9 +169,9 @@ def test_an_oversized_file_is_not_read_whole(app, desk):
     assert stream.served <= 5 * MB + 1 + io.DEFAULT_BUFFER_SIZE
 
 
-def test_more_files_than_the_setting_allows_are_refused(app, desk, signed_in, upload_dir):
+def test_more_files_than_the_setting_allows_are_refused(app, attachment_desk, signed_in, upload_dir):
     response = signed_in("user1").post("/tickets/new", data={
-        "title": "Muchos", "description": "Seis archivos.", "category_id": desk["printer"],
+        "title": "Muchos", "description": "Seis archivos.", "category_id": attachment_desk["printer"],
         "attachments": [(io.BytesIO(PNG), f"foto{n}.png") for n in range(6)],
     }, content_type="multipart/form-data")
     assert "You can attach at most 5 files at a time." in response.get_data(as_text=True)
@@ -184,24 +184,24 @@ def test_more_files_than_the_setting_allows_are_refused(app, desk, signed_in, up
     assert stored_files(upload_dir) == []
 
 
-def test_a_rejected_upload_leaves_no_row_and_no_file(app, desk, upload_dir):
+def test_a_rejected_upload_leaves_no_row_and_no_file(app, attachment_desk, upload_dir):
     with app.app_context():
-        ticket_id, _, _ = file_with(desk, "user", [])
+        ticket_id, _, _ = file_with(attachment_desk, "user", [])
         ticket = db.session.get(Ticket, ticket_id)
         with pytest.raises(ValidationFailed):
-            tickets.add_comment(ticket, "Dos archivos", db.session.get(User, desk["user"]),
+            tickets.add_comment(ticket, "Dos archivos", db.session.get(User, attachment_desk["user"]),
                                 files=[upload("bien.png", PNG), upload("mal.png", EXE)])
         db.session.rollback()
         with pytest.raises(ValidationFailed):
-            file_with(desk, "user", [upload("bien.pdf", PDF), upload("mal.png", HTML)])
+            file_with(attachment_desk, "user", [upload("bien.pdf", PDF), upload("mal.png", HTML)])
         db.session.rollback()
         assert count(Attachment) == 0 and count(Ticket) == 1
     assert stored_files(upload_dir) == []
 
 
-def test_files_written_in_a_transaction_that_rolls_back_are_deleted(app, desk, upload_dir):
+def test_files_written_in_a_transaction_that_rolls_back_are_deleted(app, attachment_desk, upload_dir):
     with app.app_context():
-        ticket_id, _, _ = file_with(desk, "user", [])
+        ticket_id, _, _ = file_with(attachment_desk, "user", [])
         [row] = attachments.store(attachments.check_uploads([upload("a.png", PNG)]), db.session.get(Ticket, ticket_id))
         assert stored_files(upload_dir) == [row.stored_name]
         db.session.rollback()
@@ -227,9 +227,9 @@ def test_files_written_in_a_transaction_that_rolls_back_are_deleted(app, desk, u
     ("Índice ñ — 2º.txt", "Índice ñ — 2º.txt"),
     ('a<b>c:"d"|e?*.txt', "a_b_c__d__e__.txt"),
 ])
-def test_names_are_shown_sanitised_and_never_used_as_paths(app, desk, upload_dir, given, shown):
+def test_names_are_shown_sanitised_and_never_used_as_paths(app, attachment_desk, upload_dir, given, shown):
     with app.app_context():
-        _, _, [attachment_id] = file_with(desk, "user", [upload(given, TEXT)])
+        _, _, [attachment_id] = file_with(attachment_desk, "user", [upload(given, TEXT)])
         attachment = db.session.get(Attachment, attachment_id)
         assert attachment.original_name == shown
         assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
@@ -238,15 +238,15 @@ def test_names_are_shown_sanitised_and_never_used_as_paths(app, desk, upload_dir
     assert not (upload_dir.parent / "etc").exists()
 
 
-def test_a_path_trick_name_on_an_image_keeps_it_inside_the_upload_folder(app, desk, upload_dir):
+def test_a_path_trick_name_on_an_image_keeps_it_inside_the_upload_folder(app, attachment_desk, upload_dir):
     with app.app_context():
-        _, _, [attachment_id] = file_with(desk, "user", [upload("..\\..\\win.ini", PNG)])
+        _, _, [attachment_id] = file_with(attachment_desk, "user", [upload("..\\..\\win.ini", PNG)])
         attachment = db.session.get(Attachment, attachment_id)
         assert attachment.original_name == "win.ini.png" and attachment.content_type == "image/png"
     assert stored_files(upload_dir) == [attachment.stored_name]
 
 
-def test_a_very_long_name_is_cut_keeping_its_extension(app, desk):
+def test_a_very_long_name_is_cut_keeping_its_extension(app, attachment_desk):
     with app.app_context():
         [prepared] = attachments.check_uploads([upload("ñ" * 400 + ".pdf", PDF)])
         assert len(prepared.name) <= 150 and prepared.name.endswith("ñ.pdf")

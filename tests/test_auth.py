@@ -59,8 +59,8 @@ def test_next_with_control_characters_or_backslashes_is_ignored(client, users, n
     assert response.status_code == 302 and response.headers["Location"] == "/tickets"
 
 
-@pytest.mark.parametrize("role, home", [("staff", "/panel"), ("registrar", "/registro"), ("agent", "/tickets/ingeniero"),
-                                        ("user", "/tickets")])
+@pytest.mark.parametrize("role, home", [("staff", "/panel"), ("registrar", "/registro"),
+                                        ("agent", "/tickets/ingeniero"), ("user", "/tickets")])
 def test_each_role_lands_on_its_home(client, users, role, home):
     assert login(client, f"{role}1").headers["Location"] == home
 

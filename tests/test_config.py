@@ -74,5 +74,6 @@ def test_no_code_reads_a_setting_by_a_string_key():
 def test_the_source_dirs_cover_every_module():
     covered = {path.resolve() for path in source_files()}
     modules = {path.resolve() for path in Path(BASE_DIR).glob("*.py")} | {
-        path.resolve() for name in ("realtime", "routes", "services", "web") for path in (BASE_DIR / name).rglob("*.py")}
+        path.resolve() for name in ("realtime", "routes", "services", "web")
+        for path in (BASE_DIR / name).rglob("*.py")}
     assert modules - covered - {(BASE_DIR / "run.py").resolve(), (BASE_DIR / "wsgi.py").resolve()} == set()

@@ -14,8 +14,6 @@ Every due time is long past, so the open ones are overdue.
 """
 import csv
 import io
-import re
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from services.helpdesk import pdf as ticket_pdf
 from services.helpdesk import tickets
 from services.timeutil import local_today
 from tests.conftest import build_helpdesk, login
+from tests.support.pdf import page_count, pdf_text
 
 T0 = datetime(2025, 3, 3, 15, 30, tzinfo=UTC)  # 09:30 on the organisation's clock
 LONG_TITLE = "Sin red en todo el piso 3 desde la mañana, también en la sala de reuniones " + "x" * 95
@@ -238,105 +237,6 @@ def test_signed_out_people_are_sent_to_sign_in(client, desk):
 
 
 # --- PDF ------------------------------------------------------------------------------------------------
-
-
-def pdf_text(data):
-    """The text a PDF made by fpdf2 shows: text on the same baseline joined by spaces, one line each.
-
-    With an embedded TrueType font fpdf2 writes glyph ids (two bytes each, Identity-H), not the
-    characters, so the words are not in the file as such. Each font carries a ToUnicode map from
-    glyph id to character, which viewers use to search and copy; this reads it the same way:
-    inflate the streams, read every font's map, then walk the page contents, switching map at
-    each `Tf` and decoding the strings shown by `Tj`/`TJ`. A character missing from the font, or
-    text drawn in a font without the map, would not come back, so this checks what prints.
-    """
-    objects = {int(number): body for number, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-
-    def stream(body):
-        start = re.search(rb"stream\r?\n", body).end()
-        raw = body[start:start + int(re.search(rb"/Length (\d+)", body).group(1))]
-        return zlib.decompress(raw) if b"/FlateDecode" in body else raw
-
-    maps = {}
-    for name, number in set(re.findall(rb"/(F\d+) (\d+) 0 R", data)):
-        to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", objects[int(number)])
-        cmap = stream(objects[int(to_unicode.group(1))]).decode("latin-1")
-        glyphs = {}
-        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-            for glyph, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-                glyphs[int(glyph, 16)] = bytes.fromhex(text).decode("utf-16-be")
-        maps[name.decode()] = glyphs
-
-    lines, baseline = [], None
-    for page in [body for _, body in sorted(objects.items()) if re.search(rb"/Type /Page\b(?!s)", body)]:
-        content = stream(objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))])
-        glyphs, font, operands, shown, y = {}, None, [], "", None
-        for kind, value in content_tokens(content):
-            if kind == "string":
-                shown += "".join(glyphs.get(int.from_bytes(value[i:i + 2], "big"), "\ufffd")
-                                 for i in range(0, len(value), 2))
-            elif kind == "name":
-                font = value
-            elif value == "Tf":
-                glyphs = maps[font]
-            elif value == "Td":
-                y = (page, operands[-1])
-            elif value == "ET" and shown:
-                if y == baseline:
-                    lines[-1] += " " + shown
-                else:
-                    lines.append(shown)
-                baseline, shown = y, ""
-            operands = operands[-1:] + [value] if kind == "op" else operands
-    return "\n".join(lines)
-
-
-ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
-
-
-def content_tokens(content):
-    """("string", bytes), ("name", "F1") and ("op", "Tj"/numbers/brackets) of a content stream."""
-    i = 0
-    while i < len(content):
-        char = content[i]
-        if char in b" \t\r\n":
-            i += 1
-        elif char == ord("("):
-            depth, i, raw = 1, i + 1, bytearray()
-            while True:
-                char = content[i]
-                if char == ord("\\"):
-                    following = content[i + 1]
-                    if following in ESCAPES:
-                        raw += ESCAPES[following]
-                        i += 2
-                    elif chr(following).isdigit():
-                        octal = re.match(rb"[0-7]{1,3}", content[i + 1:i + 4]).group(0)
-                        raw.append(int(octal, 8))
-                        i += 1 + len(octal)
-                    else:
-                        raw.append(following)
-                        i += 2
-                    continue
-                depth += char == ord("(")
-                depth -= char == ord(")")
-                if depth == 0:
-                    break
-                raw.append(char)
-                i += 1
-            yield "string", bytes(raw)
-            i += 1
-        elif char in b"[]":
-            yield "op", chr(char)
-            i += 1
-        else:
-            token = re.match(rb"/?[^\s\[\]()/]+", content[i:]).group(0)
-            i += len(token)
-            yield ("name", token[1:].decode()) if token.startswith(b"/") else ("op", token.decode("latin-1"))
-
-
-def page_count(data):
-    return len(re.findall(rb"/Type /Page\b(?!s)", data))
 
 
 def pdf(response, filename):

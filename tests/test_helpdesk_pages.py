@@ -7,17 +7,12 @@ import pytest
 from extensions import db
 from models import Ticket, TicketComment, TicketStatus, User
 from services.helpdesk import captcha, tickets
+from tests.support.pdf import pdf_text
 
 
 @pytest.fixture
 def desk(helpdesk):
     return helpdesk
-
-
-@pytest.fixture
-def data(app):
-    """`with data():` reads or changes rows in an app context of its own, apart from the requests'."""
-    return app.app_context
 
 
 def file_as(client, desk, **values):
@@ -353,8 +348,6 @@ def test_huge_ids_and_far_dates_get_messages_not_errors(client_as, desk, data):
 
 
 def test_the_list_pdf_names_only_agents_in_its_filters(client_as, desk):
-    from tests.test_helpdesk_exports import pdf_text
-
     response = client_as("user").get(f"/tickets/export.pdf?assignee_id={desk['admin']}")
     assert response.status_code == 200
     text = pdf_text(response.data)

@@ -26,12 +26,6 @@ def people(app, helpdesk):
     return helpdesk
 
 
-@pytest.fixture
-def data(app):
-    """`with data():` works on rows in an app context of its own, apart from the requests'."""
-    return app.app_context
-
-
 def file_ticket(people, requester="user", category="network", title="Sin red"):
     """A ticket filed through the service (an account's, or without one when requester is None)."""
     account = db.session.get(User, people[requester]) if requester else None

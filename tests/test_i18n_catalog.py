@@ -3,33 +3,14 @@
 Extraction follows babel.cfg and the keywords of `make translations-update`, so a string added
 to the code without a Spanish translation fails here rather than showing up in English.
 """
-import os
 from functools import cache
-from pathlib import Path
 
 from babel.messages.catalog import PYTHON_FORMAT
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.i18n import ROOT, source_msgids
+
 SPANISH_PO = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}  # _, gettext, ngettext, ... too
-SKIPPED_DIRS = {"tests", "migrations", "static"}
-
-
-def wanted_dir(path):
-    name = os.path.basename(path)
-    return not name.startswith((".", "_")) and name not in SKIPPED_DIRS  # .venv, .git, __pycache__
-
-
-@cache
-def source_msgids():
-    with open(ROOT / "babel.cfg") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    found = extract_from_dir(ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=wanted_dir)
-    # ngettext yields (singular, plural); the catalog is keyed by the singular.
-    return sorted({message[0] if isinstance(message, tuple) else message for _, _, message, _, _ in found})
 
 
 @cache

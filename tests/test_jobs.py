@@ -13,7 +13,6 @@ from models import AuditLog, JobRun, OutboxMessage, Ticket, TicketStatus, User
 from services import jobs
 from services.helpdesk import tickets
 from services.timeutil import utcnow
-from tests.test_mail import smtp  # noqa: F401,F811  (the real SMTP server fixture)
 
 HOURS = timedelta(hours=1)
 
@@ -151,7 +150,7 @@ def test_processes_racing_for_a_run_leave_it_to_exactly_one(pg_clean, counted_jo
         now = start + turn * HOURS  # every job is due at each turn
         barrier, errors = threading.Barrier(workers), []
 
-        def worker():
+        def worker(now=now, barrier=barrier, errors=errors):  # this turn's, bound now
             try:
                 with app.app_context():
                     barrier.wait()

@@ -1,16 +1,13 @@
 """Mail: what each ticket change sends, read back from a real SMTP server the test starts, and
 the outbox that keeps mail safe when the server is down."""
-import email
 import io
 import socket
 import threading
 from collections import Counter
 from datetime import timedelta
-from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from jinja2.ext import babel_extract
 from sqlalchemy import func, select
 
@@ -21,59 +18,10 @@ from services.helpdesk import tickets
 from services.settings import save_settings
 from services.timeutil import utcnow
 from tests.conftest import free_port
-from tests.test_i18n_catalog import source_msgids
+from tests.support.i18n import source_msgids
+from tests.support.mail import Inbox, SMTPServer, point_mail_at
 
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-    def by_recipient(self):
-        received = {}
-        for recipients, message in self.messages:
-            for recipient in recipients:
-                received.setdefault(recipient, []).append(message)
-        return received
-
-
-class SMTPServer:
-    """A real SMTP server on 127.0.0.1:port that can be stopped and started again on the same port."""
-
-    def __init__(self, port):
-        self.port, self.inbox, self.controller = port, Inbox(), None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        self.controller.stop()
-        self.controller = None
-
-
-def point_mail_at(port, **extra):
-    save_settings({"mail_server": "127.0.0.1", "mail_port": port, "mail_use_tls": False, "mail_use_ssl": False,
-                   "mail_default_sender": "soporte@example.org", **extra}, None)
-
-
-@pytest.fixture
-def smtp(app):
-    server = SMTPServer(free_port())
-    server.start()
-    with app.app_context():
-        point_mail_at(server.port)
-    yield server
-    if server.controller is not None:
-        server.stop()
 
 
 def parts(message):

@@ -16,7 +16,8 @@ def assert_migrations_match_models(database_url, instance_dir):
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_in_schema_compare})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                   "include_object": include_in_schema_compare})
             assert compare_metadata(context, db.metadata) == []
         status, _, detail = cli.check_schema()
         assert status == "ok", detail

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.multiprocess import Cluster, Listener
+from tests.support.multiprocess import Cluster, Listener
 
 pytestmark = pytest.mark.postgres
 

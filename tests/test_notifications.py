@@ -28,12 +28,6 @@ def text_in_english(notification):
         return inbox.text(notification)
 
 
-@pytest.fixture
-def data(app):
-    """`with data():` reads or changes rows in an app context of its own, apart from the requests'."""
-    return app.app_context
-
-
 def user(role_or_id, desk=None):
     return db.session.get(User, desk[role_or_id] if desk else role_or_id)
 

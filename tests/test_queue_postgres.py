@@ -1,5 +1,4 @@
 """On PostgreSQL with real threads: numbers unique and gap-free, no ticket called twice."""
-import threading
 from collections import Counter as Tally
 
 import pytest
@@ -9,32 +8,9 @@ from extensions import db
 from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
 from services.errors import DomainError, QueueEmpty
 from services.queue import line as queue
+from tests.support.threads import run_in_threads
 
 pytestmark = pytest.mark.postgres
-
-
-def run_in_threads(app, count, work):
-    """Start `count` threads at the same instant; each runs work(index) in its own session."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def worker(index):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[index] = work(index)
-            except Exception as error:  # reported below; a thread must not die silently
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def make_desk(counters):
@@ -50,7 +26,7 @@ def make_desk(counters):
         staff_ids.append(staff.id)
         counter_ids.append(counter.id)
     db.session.commit()
-    return service.id, list(zip(counter_ids, staff_ids))
+    return service.id, list(zip(counter_ids, staff_ids, strict=True))
 
 
 def test_concurrent_kiosks_get_unique_gap_free_numbers(pg_clean):
@@ -84,7 +60,7 @@ def test_eight_counters_calling_at_once_never_share_or_skip_a_ticket(pg_clean):
             except QueueEmpty:
                 return called
             except DomainError as error:
-                raise AssertionError(error)
+                raise AssertionError(error) from error
 
     per_counter = run_in_threads(pg_clean, 8, call_until_empty)
     everything = [code for codes in per_counter for code in codes]

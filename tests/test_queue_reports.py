@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from sqlalchemy import event
 
 from extensions import db, socketio
 from models import Counter, CounterService, QueueTicket, Role, Service, Setting, User
 from services.queue import line as queue
 from services.queue.exports import csv_chunks
 from services.queue.stats import ReportFilter, dashboard_stats
+from tests.support.queries import statements_on
 
 TZ = ZoneInfo("America/Mexico_City")
 DAY = date(2024, 5, 6)
@@ -180,14 +180,8 @@ def test_the_figures_take_a_fixed_number_of_queries(app, busy_day):
     """Aggregated in SQL: a busy day costs the same queries as an empty one."""
 
     def queries_for(day):
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                dashboard_stats(ReportFilter(day, day))
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
+        with app.app_context(), statements_on(db.engine) as statements:  # this thread's only
+            dashboard_stats(ReportFilter(day, day))
         return statements
 
     busy, empty = queries_for(DAY), queries_for(date(2024, 6, 1))

@@ -11,20 +11,10 @@ from models import AgentArea, Role, Ticket, User
 from services.helpdesk import tickets
 from services.helpdesk.queries import TicketFilters, list_tickets
 from tests.conftest import build_helpdesk
-from tests.test_queue_postgres import run_in_threads
+from tests.support.people import make_people
+from tests.support.threads import run_in_threads
 
 pytestmark = pytest.mark.postgres
-
-
-def make_people():
-    ids = {}
-    for role in Role:
-        user = User(username=f"{role.value}1", email=f"{role.value}1@example.org", role=role, password_hash="-")
-        db.session.add(user)
-        db.session.flush()
-        ids[role.value] = user.id
-    db.session.commit()
-    return ids
 
 
 def file_for(desk, requester_id, title="Impresora", category="printer"):

@@ -8,13 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import free_port
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -47,16 +47,21 @@ def live_server(tmp_path_factory):
     log = open(instance / "server.log", "w")
     server = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while True:
+
+    def answers():
+        if server.poll() is not None:
+            raise AssertionError("the server exited")
         try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
-            break
+            urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
+            return True
         except OSError:
-            if server.poll() is not None or time.time() > deadline:
-                server.kill()
-                pytest.fail(f"server did not start: {(instance / 'server.log').read_text()}")
-            time.sleep(0.2)
+            return False
+
+    try:
+        wait_until(answers, timeout=20, interval=0.2)
+    except AssertionError as error:
+        server.kill()
+        pytest.fail(f"server did not start ({error}): {(instance / 'server.log').read_text()}")
     yield url
     server.terminate()
     server.wait(timeout=10)

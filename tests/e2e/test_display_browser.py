@@ -7,17 +7,12 @@ import urllib.request
 
 import pytest
 
+from tests.support.browser import expect, wait_in_page
+
 pytestmark = pytest.mark.browser
 
 COUNTER = "Módulo 1"  # staff1's counter in the demo data; it serves A first, then B
 CURRENT = "#display-current [data-field=ticket]"
-
-
-def expect(target):
-    # Imported late: without Playwright the `page` fixture skips (or fails in CI) instead of collection.
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
 
 
 class QueueAPI:
@@ -110,9 +105,19 @@ def test_enable_sound_is_asked_once_and_remembered(page):
     expect(button).to_be_hidden()
 
 
+def announcement_over(page):
+    """Wait until the announcements of the calls shown so far are over. display.js speaks a call
+    900 ms after showing it (after the chime's first note); timers of equal delay run in the order
+    they were set, so a 900 ms timer set now runs after each of those. Then speech synthesis lets
+    the utterance go: at once in headless Chromium (no voice), after the sentence with a real one."""
+    page.evaluate("() => new Promise(resolve => window.setTimeout(resolve, 900))")
+    silent = "() => !window.speechSynthesis.speaking && !window.speechSynthesis.pending"
+    wait_in_page(page, lambda: page.evaluate(silent), timeout=15, message="the announcement did not end")
+
+
 def dom_figures(page, cdp):
     """Elements in the document, DOM nodes alive and event listeners, once the last call settled."""
-    page.wait_for_timeout(1500)  # the announcement waits for the chime; its utterance is short-lived
+    announcement_over(page)
     cdp.send("HeapProfiler.collectGarbage")
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     elements = page.evaluate("document.getElementsByTagName('*').length")
@@ -150,11 +155,9 @@ def test_the_screen_catches_up_after_losing_its_connection(page, api):
     page.on("websocket", lambda websocket: websocket.on(
         "framesent", lambda payload: upgraded.append(payload) if payload == "5" else None))
     open_screen(page)
-    for _ in range(50):
-        if upgraded:
-            break
-        page.wait_for_timeout(100)
-    assert upgraded and servers, "the screen should have upgraded to a WebSocket"
+    wait_in_page(page, lambda: upgraded and servers, message="the screen should have upgraded to a WebSocket")
+    control = page.context.new_page()  # another screen, which stays online
+    open_screen(control)
 
     # The network goes away: the connection drops and reconnection attempts hang.
     held = []
@@ -165,8 +168,9 @@ def test_the_screen_catches_up_after_losing_its_connection(page, api):
 
     api.issue()
     missed = api.call_next()["ticket"]  # announced while the screen could not hear it
-    page.wait_for_timeout(300)
-    assert page.locator(CURRENT).inner_text() != missed
+    expect(control.locator(CURRENT)).to_have_text(missed)  # the call went out to every screen...
+    control.close()
+    assert page.locator(CURRENT).inner_text() != missed  # ...and this one, cut off, did not hear it
 
     page.unroute(re.compile(r"/socket\.io/"))
     for route in held:

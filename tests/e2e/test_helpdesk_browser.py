@@ -6,15 +6,9 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from tests.support.browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, username, password="demo1234"):
-    page.goto("/login")
-    page.fill("#login", username)
-    page.fill("#password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def screenshot_png(tmp_path):

@@ -7,7 +7,7 @@ from contextlib import closing
 
 import pytest
 
-from tests.e2e.test_helpdesk_browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,8 @@
 """In Chromium: sign in with each demo role, switch theme and language, sign out."""
 import pytest
 
+from tests.support.browser import expect, sign_in, wait_in_page
+
 pytestmark = pytest.mark.browser
 
 DEMO_HOMES = {
@@ -10,13 +12,6 @@ DEMO_HOMES = {
     "agent1": "/tickets/ingeniero",
     "user1": "/tickets",
 }
-
-
-def sign_in(page, username, password="demo1234"):
-    page.goto("/login")
-    page.fill("#login", username)
-    page.fill("#password", password)
-    page.click("main form button[type=submit]")
 
 
 @pytest.mark.parametrize("username", DEMO_HOMES)
@@ -47,22 +42,27 @@ def test_dark_mode_is_remembered_across_pages(page):
     assert page.locator("html").get_attribute("data-bs-theme") == "light"
 
 
+def switch_language(page, locale):
+    """Choose a language in the menu. The choice is a form POST answered with a redirect back to
+    the same address, so the URL cannot tell when the new page is there: the click has to wait for
+    that navigation, or what is read next may still be the old page."""
+    page.click("#language-menu")
+    with page.expect_navigation():
+        page.click(f"button[data-locale={locale}]")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+
+
 def test_language_switch_changes_the_page_and_sticks(page):
     page.goto("/login")
     assert page.locator("h1").inner_text() == "Iniciar sesión"
-    page.click("#language-menu")
-    page.click("button[data-locale=en]")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text() == "Sign in"
+    switch_language(page, "en")
+    expect(page.locator("h1")).to_have_text("Sign in")
     sign_in(page, "admin")
     page.wait_for_url("**/admin")
     page.goto("/admin/users")
-    assert page.locator("h1").inner_text() == "Users"
-    page.click("#language-menu")
-    page.click("button[data-locale=es]")
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Usuarios"
+    expect(page.locator("h1")).to_have_text("Users")
+    switch_language(page, "es")
+    expect(page.locator("h1")).to_have_text("Usuarios")
 
 
 def test_delete_asks_for_confirmation(page):
@@ -70,7 +70,11 @@ def test_delete_asks_for_confirmation(page):
     page.wait_for_url("**/admin")
     page.goto("/admin/users")
     page.click("text=user1")
+    page.wait_for_url("**/users/*/edit")
+    # After confirm.js (on the document), record whether each submit was let through.
+    page.evaluate("() => { window.submits = []; window.addEventListener('submit', "
+                  "event => window.submits.push(event.defaultPrevented ? 'cancelled' : 'sent')); }")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("form[data-confirm] button")
-    page.wait_for_timeout(300)
-    assert "/edit" in page.url  # dismissed: nothing was sent
+    submits = wait_in_page(page, lambda: page.evaluate("() => window.submits.length && window.submits"))
+    assert submits == ["cancelled"] and "/edit" in page.url  # dismissed: nothing was sent

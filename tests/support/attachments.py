@@ -1,4 +1,5 @@
-"""Files of every kind, built in memory, and the fixtures the attachment tests share."""
+"""Files of every kind, built in memory, and the fixtures the attachment tests share (a pytest
+plugin, see tests/conftest.py)."""
 import io
 import zipfile
 from pathlib import Path
@@ -78,7 +79,7 @@ def upload_dir(app):
 
 
 @pytest.fixture
-def desk(app, helpdesk, upload_dir):
+def attachment_desk(app, helpdesk, upload_dir):
     """The helpdesk fixture plus user2 (another requester) and agent2 (works in Facturación only);
     everyone reads English so messages can be compared."""
     with app.app_context():
@@ -97,6 +98,8 @@ def desk(app, helpdesk, upload_dir):
 
 @pytest.fixture
 def signed_in(app):
+    """signed_in("user2") is a Flask test client signed in as user2."""
+
     def make(username):
         client = app.test_client()
         assert login(client, username).status_code == 302
