@@ -3,9 +3,11 @@ throw-away PostgreSQL databases, JSON over HTTP and percentiles. Standard librar
 
 Everything listens on 127.0.0.1; every process started here is stopped by `stop()`.
 """
+import http.cookiejar
 import io
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -241,10 +244,6 @@ def start_processes(count, env, log_dir, label="proc"):
 
 def html_login(base_url, username, password=DEMO_PASSWORD):
     """Sign in through the HTML form as a browser does; returns the Cookie header of the session."""
-    import http.cookiejar
-    import re
-    import urllib.parse
-
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(f"{base_url}/login", timeout=10) as response:

@@ -44,9 +44,19 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server as srv  # noqa: E402
 from _helpdesk_data import ADMIN, SEARCH_WORDS, load  # noqa: E402
+
+sys.path.insert(0, str(srv.ROOT))
+from app import create_app  # noqa: E402
+from config import normalise_database_url  # noqa: E402
+from extensions import db  # noqa: E402
+from models import User  # noqa: E402
+from services.helpdesk.queries import TicketFilters, list_tickets  # noqa: E402
 
 GOAL_MS = 100
 STATUS_SETS = [("open", "in_progress"), ("open",), ("open", "in_progress", "on_hold")]
@@ -227,15 +237,6 @@ def run_pages(server, token, priority_ids, args):
 
 def count_queries(database_url, instance_dir):
     """SQL statements for a list page of 10 and of 100 rows: the service, the HTML page, the API."""
-    sys.path.insert(0, str(srv.ROOT))
-    from sqlalchemy import event, select
-
-    from app import create_app
-    from config import normalise_database_url
-    from extensions import db
-    from models import User
-    from services.helpdesk.queries import TicketFilters, list_tickets
-
     app = create_app({"INSTANCE_DIR": str(instance_dir), "JOBS_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
                       "LOGIN_RATE_LIMIT": "1000 per minute"})
@@ -370,8 +371,6 @@ def export_all(args, database_url, instance_dir, n):
 
 
 def count_rows(path):
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path, read_only=True)
     try:
         return sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from config import normalise_database_url
 from extensions import db, limiter, socketio
-from models import Role, User
+from models import AgentArea, Area, Category, Counter, CounterService, Location, Priority, Role, Service, User
 from tests.support.background import BackgroundTasks
 
 # Support modules that define fixtures: tests ask for those by name, and import only the plain helpers.
@@ -249,8 +249,6 @@ def queue_desk(app, users):
 
 
 def build_queue_desk(users):
-    from models import Counter, CounterService, Service
-
     general = Service(name="General", prefix="A", color="#0d6efd", position=0)
     cashier = Service(name="Caja", prefix="B", color="#198754", position=1)
     counters = [
@@ -280,8 +278,6 @@ def helpdesk(app, users):
 
 
 def build_helpdesk(users):
-    from models import AgentArea, Area, Category, Location, Priority
-
     priorities = {code: Priority(code=code, name=code.title(), level=level, response_hours=response,
                                  resolution_hours=resolution)
                   for code, level, response, resolution in [("low", 1, 24, 72), ("medium", 2, 8, 48),

@@ -1,9 +1,12 @@
 """JSON API entry: POST /api/auth/login and GET /api/auth/me with a Bearer token."""
+from datetime import timedelta
+
 import pytest
+from flask_jwt_extended import create_access_token
 
 from extensions import db
 from models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 
 
 def bearer(token):
@@ -62,9 +65,6 @@ def test_token_dies_with_a_password_change_or_deactivation(app, client, users):
 
 
 def test_expired_token_is_401(app, client, users):
-    from datetime import timedelta
-
-    from flask_jwt_extended import create_access_token
     with app.app_context():
         user = db.session.get(User, users["user"])
         token = create_access_token(identity=str(user.id), additional_claims={"sv": user.session_token},
@@ -107,8 +107,6 @@ def test_a_user_who_must_change_the_password_gets_no_token(app, client, users):
 
 
 def test_the_api_ignores_a_browser_session_that_must_change_its_password(app, client, users):
-    from tests.conftest import login
-
     with app.app_context():
         db.session.get(User, users["agent"]).must_change_password = True
         db.session.commit()

@@ -2,9 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from extensions import db
 from models import Category, Role, Ticket, TicketComment, TicketStatus, User
+from services.helpdesk.tickets import status_label
 from services.timeutil import utcnow
 from tests.conftest import PASSWORD
 from tests.support.queries import statements_on
@@ -373,10 +375,6 @@ def test_the_catalogues_list_what_is_active(app, api, helpdesk):
 
 
 def test_statuses_come_with_a_label_in_the_callers_language_and_their_next_statuses(app, api, helpdesk):
-    from flask_babel import force_locale
-
-    from services.helpdesk.tickets import status_label
-
     english = api("user").get("/estados", headers={"Accept-Language": "en"}).json
     assert [s["code"] for s in english] == ["open", "in_progress", "on_hold", "closed"]
     assert english[0] == {"code": "open", "label": "Open", "next": ["closed", "in_progress"]}

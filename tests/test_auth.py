@@ -1,6 +1,7 @@
 """Signing in and out, registration, the idle timeout, forced password change, rate limits."""
 import time
 
+import itsdangerous.timed
 import pytest
 
 from extensions import db
@@ -81,8 +82,6 @@ class FakeClock:
     """Moves the clocks the idle-timeout check and token signatures read."""
 
     def __init__(self, monkeypatch):
-        import itsdangerous.timed
-
         self.now = time.time()
         monkeypatch.setattr(security, "time", self)
         monkeypatch.setattr(itsdangerous.timed, "time", self)
@@ -220,8 +219,6 @@ def test_anonymous_is_sent_to_login(client, users, path):
 
 
 def test_open_pages_learn_when_the_session_went_idle_without_renewing_it(app, client, users):
-    import time
-
     login(client, "user1")
     headers = {"Accept": "application/json", "X-Live-Refresh": "1"}
     assert client.get("/session/alive", headers=headers).status_code == 204

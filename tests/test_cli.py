@@ -1,11 +1,16 @@
 """flask seed [--demo], flask reset-admin, flask check."""
 import re
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
+import flask_migrate
 import pytest
+from aiosmtpd.controller import Controller
 
 from extensions import db
-from models import Area, Category, Counter, Priority, Role, Service, User
+from models import Area, Category, Counter, Priority, QueueStatus, QueueTicket, Role, Service, User
+from services.queue import line as queue
+from services.settings import save_settings
+from tests.conftest import free_port, make_app
 
 
 def strip_colours(text):
@@ -77,10 +82,6 @@ def test_reset_admin_gives_a_new_password_and_restores_the_role(app, runner, use
 
 
 def test_check_passes_on_a_migrated_database_and_warns_about_demo_passwords(tmp_path):
-    import flask_migrate
-
-    from tests.conftest import make_app
-
     migrated = make_app(f"sqlite:///{tmp_path / 'checked.db'}", tmp_path)
     with migrated.app_context():
         flask_migrate.upgrade()
@@ -112,15 +113,9 @@ def test_check_fails_on_a_short_secret_key(app, runner):
 
 
 def test_check_opens_a_session_with_the_configured_smtp_server(app, runner, users):
-    from aiosmtpd.controller import Controller
-
-    from services.settings import save_settings
-
     class Accept:
         async def handle_DATA(self, server, session, envelope):
             return "250 OK"
-
-    from tests.conftest import free_port
 
     port = free_port()
     smtp = Controller(Accept(), hostname="127.0.0.1", port=port)
@@ -137,11 +132,6 @@ def test_check_opens_a_session_with_the_configured_smtp_server(app, runner, user
 
 
 def test_close_queue_day_settles_earlier_days(app, runner, queue_desk):
-    from datetime import datetime, timedelta
-
-    from models import QueueStatus, QueueTicket
-    from services.queue import line as queue
-
     with app.app_context():
         service = db.session.get(Service, queue_desk["A"])
         ticket = queue.issue_ticket(service, now=datetime.now(UTC) - timedelta(days=2))

@@ -2,6 +2,7 @@
 outside /api ever carries CORS headers."""
 import pytest
 
+from config import build_config
 from extensions import db
 from tests.conftest import make_app
 
@@ -76,8 +77,6 @@ def test_a_wildcard_or_malformed_origin_is_refused_at_start(tmp_path, origins):
 
 
 def test_the_environment_sets_the_origins(monkeypatch, tmp_path):
-    from config import build_config
-
     monkeypatch.setenv("CORS_ORIGINS", "http://localhost:3000,http://localhost:8080")
     assert build_config(tmp_path)["CORS_ORIGINS"] == ["http://localhost:3000", "http://localhost:8080"]
     monkeypatch.delenv("CORS_ORIGINS")

@@ -1,6 +1,8 @@
 """The public call screen (/) and a person's queue-ticket page (/t/<token>), as the server renders them."""
+import io
 import json
 import re
+import wave
 from html.parser import HTMLParser
 
 import pytest
@@ -214,9 +216,6 @@ def test_unknown_status_token_is_not_found(client, line):
 
 
 def test_chime_is_a_short_wav_served_as_a_static_file(client):
-    import io
-    import wave
-
     response = client.get("/static/sounds/chime.wav")
     assert response.status_code == 200 and len(response.data) < 100_000
     with wave.open(io.BytesIO(response.data)) as chime:

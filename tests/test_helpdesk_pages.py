@@ -6,7 +6,9 @@ import pytest
 
 from extensions import db
 from models import Ticket, TicketComment, TicketStatus, User
-from services.helpdesk import captcha, tickets
+from services.helpdesk import captcha
+from services.helpdesk import queries as ticket_queries
+from services.helpdesk import tickets
 from tests.support.pdf import pdf_text
 
 
@@ -355,8 +357,6 @@ def test_the_list_pdf_names_only_agents_in_its_filters(client_as, desk):
 
 
 def test_a_search_counts_up_to_a_limit_and_says_more(client_as, desk, data, monkeypatch):
-    from services.helpdesk import queries as ticket_queries
-
     monkeypatch.setattr(ticket_queries, "SEARCH_COUNT_LIMIT", 2)
     seed_tickets(desk, data)
     admin = client_as("admin")

@@ -1,5 +1,7 @@
 """The live helpdesk: who hears of a ticket's changes (its page, its tracking link, the lists and
 the dashboard), what the pages fetch when they do, and what is refused."""
+import time
+
 import pytest
 
 from extensions import db, socketio
@@ -391,8 +393,6 @@ def test_list_and_dashboard_fragments_keep_the_filters_and_leave_the_form_out(ap
 
 
 def test_live_refreshes_do_not_keep_an_idle_session_alive(app, client_as, helpdesk):
-    import time
-
     client = client_as("admin")
     with client.session_transaction() as session:
         session["last_active"] = time.time() - 10

@@ -12,6 +12,7 @@ from extensions import db, socketio
 from models import AuditLog, JobRun, OutboxMessage, Ticket, TicketStatus, User
 from services import jobs
 from services.helpdesk import tickets
+from services.settings import save_settings
 from services.timeutil import utcnow
 
 HOURS = timedelta(hours=1)
@@ -95,8 +96,6 @@ def test_the_requesters_answer_stops_the_clock_and_the_next_staff_reply_restarts
 
 
 def test_the_auto_close_delay_is_a_setting(app, helpdesk):
-    from services.settings import save_settings
-
     with app.app_context():
         save_settings({"auto_close_hours": 24}, None)
         t0 = utcnow()

@@ -8,6 +8,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from tests.support.multiprocess import Cluster, Listener
 
@@ -21,7 +22,6 @@ def redis_server_url():
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("TEST_REDIS_URL is not set: multi-process tests need Redis")
-    import redis
 
     try:
         redis.Redis.from_url(url).ping()

@@ -1,8 +1,10 @@
 """The queue through its pages and its JSON API."""
+from datetime import time
+
 import pytest
 
 from extensions import db
-from models import QueueStatus, QueueTicket, User
+from models import Counter, QueueStatus, QueueTicket, Service, ServiceHours, User
 from tests.conftest import PASSWORD
 
 
@@ -41,10 +43,6 @@ def test_kiosk_bad_choice_is_a_message_not_a_ticket(app, client_as, queue_desk, 
 
 
 def test_kiosk_shows_a_closed_service_and_refuses_it(app, client_as, queue_desk):
-    from datetime import time
-
-    from models import Service, ServiceHours
-
     with app.app_context():
         service = db.session.get(Service, queue_desk["B"])
         service.hours = [ServiceHours(weekday=d, opens_at=time(0, 0), closes_at=time(0, 1)) for d in range(7)]
@@ -180,14 +178,12 @@ def test_admin_sets_up_services_with_hours_and_counters(app, admin_client, queue
     response = admin_client.post("/admin/services/new", data={"name": "Otro", "prefix": "a", "color": "#aa3300"})
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)  # A is taken
     with app.app_context():
-        from models import Service
         trámites = db.session.scalar(db.select(Service).where(Service.prefix == "TR"))
     response = admin_client.post("/admin/counters/new", data={
         "name": "Módulo 9", "position": "9", "active": "y", f"service_{trámites.id}": "1",
         f"service_{queue_desk['A']}": "2"})
     assert response.status_code == 302
     with app.app_context():
-        from models import Counter
         counter = db.session.scalar(db.select(Counter).where(Counter.name == "Módulo 9"))
         assert [link.service_id for link in counter.service_links] == [trámites.id, queue_desk["A"]]
     response = admin_client.post(f"/admin/counters/{counter.id}/edit", data={
@@ -200,7 +196,6 @@ def test_used_services_and_counters_are_kept(app, admin_client, client_as, queue
     admin_client.post(f"/admin/services/{queue_desk['A']}/delete")
     admin_client.post(f"/admin/counters/{queue_desk['counters'][2]}/delete")  # never used: goes
     with app.app_context():
-        from models import Counter, Service
         assert db.session.get(Service, queue_desk["A"]) is not None
         assert db.session.get(Counter, queue_desk["counters"][2]) is None
 

@@ -1,5 +1,6 @@
 """Socket.IO for the queue: screens get `state` then `call`; panels get `line_changed`."""
-from extensions import socketio
+from extensions import db, socketio
+from models import User
 from tests.conftest import login
 
 
@@ -80,9 +81,6 @@ def test_bad_service_filters_are_ignored(app, client, queue_desk):
 
 
 def test_idle_or_must_change_sessions_get_no_socket(app, client_as, users):
-    from extensions import db
-    from models import User
-
     staff = client_as("staff")
     with staff.session_transaction() as session:
         session["last_active"] -= (app.config["SESSION_IDLE_MINUTES"] + 1) * 60

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from openpyxl import load_workbook
 
 from extensions import db, socketio
 from models import Counter, CounterService, QueueTicket, Role, Service, Setting, User
@@ -345,15 +346,6 @@ def test_dates_outside_any_history_are_a_form_error(admin_client):
 
 
 def test_exports_never_carry_live_formulas(app, admin_client, users):
-    import csv
-    import io
-
-    from openpyxl import load_workbook
-
-    from extensions import db
-    from models import Counter, CounterService, Service, User
-    from services.queue import line as queue
-
     with app.app_context():
         service = Service(name='=HYPERLINK("http://x")', prefix="F")
         counter = Counter(name="@SUM(1)", service_links=[CounterService(service=service, position=0)])

@@ -3,8 +3,10 @@ import os
 import uuid
 
 import pytest
+import redis
 
 from config import build_config
+from extensions import limiter
 from tests.conftest import PASSWORD, make_app
 
 
@@ -13,7 +15,6 @@ def redis_url():
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("TEST_REDIS_URL is not set: Redis tests skipped")
-    import redis
 
     try:
         redis.Redis.from_url(url).ping()
@@ -30,10 +31,6 @@ def test_redis_url_selects_redis_for_rate_limits(monkeypatch):
 
 
 def test_login_attempts_are_counted_in_redis(app, users, redis_url, tmp_path):
-    import redis
-
-    from extensions import limiter
-
     prefix = f"test-{uuid.uuid4().hex}"  # keeps this run apart from anything else in that Redis
     redis_app = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
                          RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix)

@@ -1,7 +1,12 @@
 """Every route × every role → the expected status. A new route must be added here."""
 import pytest
 
-from tests.conftest import ROLES
+from extensions import db
+from models import Attachment, Counter, CounterService, QueueTicket, Service, User
+from services.helpdesk import tickets
+from services.helpdesk.attachments import upload_dir
+from services.timeutil import local_today
+from tests.conftest import ROLES, build_helpdesk
 from tests.matrix import ADMIN_ACTION, ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN
 from tests.matrix_api_tickets import API_TICKETS_ROWS
 from tests.matrix_chat import CHAT_ROWS
@@ -56,11 +61,6 @@ def matrix_ids(app, users):
     """Ids of rows the URLs point at: a user, a service, a counter, a queue ticket; helpdesk
     catalogue rows and `hd_ticket`, a helpdesk ticket user1 filed (assigned to agent1), with
     its tracking token `hd_token` and an attachment `attachment`."""
-    from extensions import db
-    from models import Attachment, Counter, CounterService, QueueTicket, Service
-    from services.helpdesk.attachments import upload_dir
-    from services.timeutil import local_today
-    from tests.conftest import build_helpdesk
 
     with app.app_context():
         service = Service(name="General", prefix="A")
@@ -86,10 +86,6 @@ def matrix_ids(app, users):
 
 
 def file_matrix_ticket(helpdesk):
-    from extensions import db
-    from models import User
-    from services.helpdesk import tickets
-
     requester = db.session.get(User, helpdesk["user"])
     return tickets.file_ticket(title="Impresora", description="No imprime", category_id=helpdesk["printer"],
                                requester=requester)

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 from models import User
@@ -73,8 +74,6 @@ def test_health_reports_the_database(client):
 
 
 def test_health_says_when_the_database_is_down(client, monkeypatch):
-    from sqlalchemy.exc import OperationalError
-
     def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 

@@ -1,15 +1,17 @@
 """Helpdesk tickets on PostgreSQL with real threads: numbers unique and gap-free, work spread
 evenly when tickets arrive together, and full-text search through the expression index."""
 from collections import Counter as Tally
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
 
 from extensions import db
 from models import AgentArea, Role, Ticket, User
+from services.helpdesk import stats as ticket_stats
 from services.helpdesk import tickets
 from services.helpdesk.queries import TicketFilters, list_tickets
+from services.settings import save_settings
 from tests.conftest import build_helpdesk
 from tests.support.people import make_people
 from tests.support.threads import run_in_threads
@@ -81,11 +83,6 @@ def test_full_text_search_uses_the_index_and_matches_prefixes(pg_clean):
 
 
 def test_created_and_closed_per_day_count_local_days_on_postgresql(pg_clean):
-    from datetime import datetime
-
-    from services.helpdesk import stats as ticket_stats
-    from services.settings import save_settings
-
     with pg_clean.app_context():
         desk = build_helpdesk(make_people())
         save_settings({"timezone": "America/Mexico_City"}, None)  # UTC-6

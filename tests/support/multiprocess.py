@@ -22,6 +22,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import redis
+import socketio
+
 from tests.conftest import free_port
 from tests.support.waiting import wait_until
 
@@ -120,7 +123,6 @@ class Cluster:
     def forget_rate_limits(self):
         if not self.redis_url:
             return  # the counters lived in the process's memory
-        import redis
 
         server = redis.Redis.from_url(self.redis_url)
         for address in self.addresses:
@@ -185,8 +187,6 @@ class Listener:
     """A python-socketio client that keeps every event it receives, to wait for one."""
 
     def __init__(self, namespace):
-        import socketio
-
         self.namespace, self.received = namespace, []
         self.changed = asyncio.Event()
         self.sio = socketio.AsyncClient(reconnection=False)
