@@ -2,6 +2,7 @@
 every run-time setting is read through its named accessor: a misspelt name fails here, never
 falls back to a silent default."""
 import ast
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -77,3 +78,9 @@ def test_the_source_dirs_cover_every_module():
         path.resolve() for name in ("realtime", "routes", "services", "web")
         for path in (BASE_DIR / name).rglob("*.py")}
     assert modules - covered - {(BASE_DIR / "run.py").resolve(), (BASE_DIR / "wsgi.py").resolve()} == set()
+
+
+def test_env_example_lists_every_environment_setting():
+    names = set(re.findall(r'env_(?:str|int|bool|timezone)\("([A-Z_]+)"', (BASE_DIR / "config.py").read_text()))
+    example = (BASE_DIR / ".env.example").read_text()
+    assert sorted(name for name in names if f"{name}=" not in example) == []
