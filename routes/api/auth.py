@@ -32,7 +32,7 @@ class UserSchema(Schema):
     username = fields.String()
     email = fields.String(allow_none=True)
     full_name = fields.String()
-    role = fields.Enum(Role, by_value=True)
+    role = fields.Enum(Role, by_value=True, metadata={"type": "string"})
     active = fields.Boolean()
     locale = fields.String(allow_none=True)
     must_change_password = fields.Boolean()

@@ -38,7 +38,7 @@ class TicketSchema(Schema):
     number = fields.String(metadata={"example": "TKT-000123"})
     title = fields.String()
     description = fields.String()
-    status = fields.Enum(TicketStatus, by_value=True)
+    status = fields.Enum(TicketStatus, by_value=True, metadata={"type": "string"})
     status_label = fields.Function(lambda ticket: label_of(ticket.status), metadata={"type": "string"})
     category = fields.Nested(RefSchema)
     area = fields.Nested(RefSchema)

@@ -22,7 +22,7 @@ class QueueTicketSchema(Schema):
     service_prefix = fields.String(attribute="service.prefix")
     priority = fields.Function(lambda ticket: priority_labels().get(ticket.priority.value) if ticket.priority else None,
                                allow_none=True, metadata={"type": "string", "description": "why it goes first"})
-    status = fields.Enum(QueueStatus, by_value=True)
+    status = fields.Enum(QueueStatus, by_value=True, metadata={"type": "string"})
     status_label = fields.Function(lambda ticket: str(status_label(ticket.status)), metadata={"type": "string"})
     issued_at = fields.DateTime()
 

@@ -54,7 +54,7 @@ class TicketStatusSchema(Schema):
     spoken = fields.String(attribute="spoken_code")
     service = fields.String(attribute="service.name")
     service_prefix = fields.String(attribute="service.prefix")
-    status = fields.Enum(QueueStatus, by_value=True)
+    status = fields.Enum(QueueStatus, by_value=True, metadata={"type": "string"})
     people_ahead = fields.Integer()
     estimated_wait_seconds = fields.Integer(allow_none=True)
     counter = fields.Function(lambda ticket: ticket.counter.name if ticket.counter and ticket.status in OPEN else None,
