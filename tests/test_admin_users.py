@@ -171,6 +171,16 @@ def test_helpdesk_limits_are_settings(app, admin_client, users):
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
 
 
+def test_saving_the_settings_unchanged_writes_no_audit_entry(app, admin_client, users):
+    """The page submits what it shows; an empty public address is the unset one, not a change."""
+    admin_client.post("/admin/settings", data={
+        "organisation_name": "Service Desk", "timezone": "America/Mexico_City", "default_locale": "es",
+        "mail_port": "587", "mail_use_tls": "y", "display_chime": "y", "display_flash": "y", "display_speech": "y",
+        "display_recent_count": "6", "allow_registration": "y", "public_url": "", **HELPDESK_FIELDS})
+    with app.app_context():
+        assert db.session.scalar(db.select(AuditLog).where(AuditLog.action == "settings.updated")) is None
+
+
 def test_settings_are_saved_and_audited_without_the_smtp_password(app, admin_client, users):
     response = admin_client.post("/admin/settings", data={
         "organisation_name": "Municipalidad de Ñuñoa", "timezone": "America/Santiago", "default_locale": "es",

@@ -29,6 +29,9 @@ def test_kiosk_issues_and_shows_a_printable_ticket_with_a_qr(app, client_as, que
     assert response.status_code == 302 and "/registro/tickets/" in response.headers["Location"]
     receipt = kiosk.get(response.headers["Location"]).get_data(as_text=True)
     assert "A-001" in receipt and "<svg" in receipt and "print_ticket.js" in receipt
+    # Its keep-alive posts need the CSRF token (without it each one failed and reopened the print
+    # dialog), and the page names its icon (the browser asked for a missing /favicon.ico).
+    assert 'name="csrf-token"' in receipt and 'rel="icon"' in receipt
     with app.app_context():
         ticket = db.session.scalar(db.select(QueueTicket))
         assert ticket.priority.value == "elderly" and f"/t/{ticket.token}" in receipt

@@ -53,7 +53,8 @@ class OrganisationFields:
 
     def organisation_settings(self):
         return {"organisation_name": self.organisation_name.data.strip(), "timezone": self.timezone.data,
-                "default_locale": self.default_locale.data, "public_url": (self.public_url.data or "").rstrip("/")}
+                "default_locale": self.default_locale.data,
+                "public_url": (self.public_url.data or "").rstrip("/") or None}  # empty: not set, as before
 
     def validate_timezone(self, field):
         if not is_valid_timezone(field.data or ""):

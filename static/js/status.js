@@ -35,6 +35,7 @@
     var waiting = status.status === "waiting";
     root.dataset.status = status.status;
     byId("status-label").textContent = labels[status.status] || status.status;
+    byId("status-service").textContent = status.service;  // another line after a transfer
     byId("status-ahead").textContent = status.people_ahead;
     byId("status-wait").textContent = waitText(status.estimated_wait_seconds);
     byId("status-waiting").hidden = !waiting;

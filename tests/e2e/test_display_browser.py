@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.browser import expect, wait_in_page
+from tests.support.browser import expect, sign_in, wait_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -201,3 +201,25 @@ def test_status_page_follows_the_line_and_shows_the_counter_when_called(page, ap
     expect(page.locator("#status-called")).to_have_class(re.compile("is-flashing"))
     expect(page.locator("#status-cancel")).to_be_hidden()
     expect(page).to_have_title(re.compile(re.escape(mine["ticket"])))
+
+
+def test_status_page_follows_its_ticket_into_another_line(page, browser, live_server, api):
+    """A transfer at the counter moves the person to another service's line: their page names the
+    new service without a reload."""
+    api.empty_the_line()
+    mine = api.issue()
+    page.goto(f"/t/{mine['token']}")
+    expect(page.locator("#status-service")).to_have_text(mine["service"])
+    staff = browser.new_context(base_url=live_server).new_page()
+    try:
+        sign_in(staff, "staff1")
+        staff.goto("/panel")
+        token = staff.locator("meta[name=csrf-token]").get_attribute("content")
+        response = staff.request.post(f"/panel/tickets/{mine['id']}/transfer",
+                                      form={"csrf_token": token, "service_id": str(api.find_service_id("B"))},
+                                      headers={"Accept": "application/json"})
+        assert response.ok, response.text()
+        expect(page.locator("#status-service")).to_contain_text(response.json()["ticket"]["service"])
+        expect(page.locator("#status-service")).not_to_have_text(mine["service"])
+    finally:
+        staff.context.close()
