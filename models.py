@@ -204,6 +204,18 @@ class ServiceHours(db.Model):
     service: Mapped[Service] = relationship(back_populates="hours")
 
 
+class CounterState(str, enum.Enum):
+    """Whether a counter is calling now. Its staff close it or take a break, with a reason the
+    call screen shows; estimates count only open counters."""
+
+    OPEN = "open"
+    BREAK = "break"
+    CLOSED = "closed"
+
+    def __str__(self):
+        return self.value
+
+
 class Counter(db.Model):
     """A desk where a staff member calls queue tickets (módulo, ventanilla)."""
 
@@ -211,8 +223,11 @@ class Counter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # the admin's switch: an inactive one is not used
     position: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[CounterState] = mapped_column(enum_column(CounterState), default=CounterState.OPEN)
+    state_reason: Mapped[str] = mapped_column(String(80), default="")
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     service_links: Mapped[list["CounterService"]] = relationship(
         back_populates="counter", cascade="all, delete-orphan", order_by="CounterService.position"
@@ -240,6 +255,31 @@ class CounterService(db.Model):
 
     counter: Mapped[Counter] = relationship(back_populates="service_links")
     service: Mapped[Service] = relationship()
+
+
+class Screen(db.Model):
+    """A named call screen (a TV in a waiting room) at /screen/<slug>: the services it shows (none
+    listed: all), its language, how many earlier calls it lists and a message that scrolls along
+    its foot."""
+
+    __tablename__ = "screens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    locale: Mapped[str | None] = mapped_column(String(8))  # None: the organisation's language
+    recent_count: Mapped[int | None] = mapped_column(SmallInteger)  # None: the Settings page's number
+    ticker: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    services: Mapped[list[Service]] = relationship(secondary="screen_services", order_by="Service.position")
+
+
+class ScreenService(db.Model):
+    __tablename__ = "screen_services"
+
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
 
 
 # --- Queue tickets -----------------------------------------------------------------------
