@@ -57,6 +57,11 @@ display_chime = Setting("display_chime", default=True)  # chime on each call
 display_flash = Setting("display_flash", default=True)  # highlight the new call
 display_speech = Setting("display_speech", default=True)  # announce it with the browser's speech synthesis
 display_recent_count = Setting("display_recent_count", default=6)  # how many earlier calls it lists
+# ... whose voice: "clips" (the recorded voice shipped in static/sounds/voice, works offline on any
+# browser) or "browser" (the browser's own voice when it has a local one, else the clips)
+display_voice = Setting("display_voice", default="clips")
+# --- the kiosk's receipts ---------------------------------------------------------------------
+receipt_printer = Setting("receipt_printer", default="")  # host:port of an ESC/POS network printer; "" = none
 # --- helpdesk ---------------------------------------------------------------------------------
 attachment_max_mb = Setting("attachment_max_mb", default=5)  # largest file accepted
 attachment_max_files = Setting("attachment_max_files", default=5)  # files per ticket or reply

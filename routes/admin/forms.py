@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
 from services.accounts.users import MIN_PASSWORD_LENGTH
 from services.queue.setup import active_counters
@@ -93,11 +94,21 @@ class DisplayFields:
     display_speech = BooleanField(_l("Announce each call aloud"))
     display_recent_count = IntegerField(_l("Previous calls shown"), default=6,
                                         validators=[InputRequired(), NumberRange(0, 12)])
+    display_voice = SelectField(_l("Voice"), default="clips", choices=[
+        SelectChoice("clips", _l("Recorded voice (works offline on every screen)")),
+        SelectChoice("browser", _l("The screen's own voice, when it has one"))])
+    receipt_printer = StringField(
+        _l("Network receipt printer"), filters=[strip_text], default="",
+        validators=[Optional(), Length(max=100), Regexp(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?\Z",
+                                                        message=_l("An address like 192.168.1.50:9100."))],
+        description=_l("An ESC/POS printer on the network (port 9100 unless given). Empty: receipts print "
+                       "from the kiosk's browser."))
 
     def display_settings(self):
         return {"display_chime": bool(self.display_chime.data), "display_flash": bool(self.display_flash.data),
                 "display_speech": bool(self.display_speech.data),
-                "display_recent_count": self.display_recent_count.data}
+                "display_recent_count": self.display_recent_count.data, "display_voice": self.display_voice.data,
+                "receipt_printer": self.receipt_printer.data or ""}
 
 
 class HelpdeskFields:
