@@ -41,9 +41,21 @@ Sender: the ids of the services whose waiting lines moved (a queue ticket issued
 parked, transferred, cancelled). Panels refresh their lists, screens their waiting counts.
 After the commit.""")
 
+queue_ticket_issued = signals.signal("queue-ticket-issued", doc="""\
+Sender: the new QueueTicket, issued at a kiosk or through the API. A network receipt printer
+prints it (services/queue/printing.py). After the commit.""")
+
 queue_ticket_called = signals.signal("queue-ticket-called", doc="""\
 Sender: the QueueTicket a counter called. `recall`: a repeat of an earlier call (a recall or a
 parked ticket brought back). Call screens chime and announce it. After the commit.""")
+
+queue_ticket_withdrawn = signals.signal("queue-ticket-withdrawn", doc="""\
+Sender: a QueueTicket that was called and is back in a line (transferred to another service):
+screens stop showing its call. After the commit.""")
+
+counter_state_changed = signals.signal("counter-state-changed", doc="""\
+Sender: the Counter whose staff opened it, took a break or closed it. Screens show it, panels of
+that counter follow, estimates change. After the commit.""")
 
 
 # --- helpdesk ---------------------------------------------------------------------------------

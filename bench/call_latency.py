@@ -147,6 +147,7 @@ async def run_calls(kind, url, screens, args, http):
         registrar = await asyncio.to_thread(srv.login, url, "registrar1")
         staff = await asyncio.to_thread(srv.login, url, "staff1")
     samples, responses, lasts, missed = [], [], [], 0
+    at_counter = None  # the ticket staff1's counter shows, which each call-next finishes
     for i in range(args.warmup + args.calls):
         if kind == "app":
             screens.expect_waiting()
@@ -154,7 +155,7 @@ async def run_calls(kind, url, screens, args, http):
             if status != 201:
                 raise RuntimeError(f"issuing failed: {status} {body}")
             await screens.wait_waiting(args.timeout)  # every screen has the new waiting count
-            request, expected = (f"{url}/api/queue/call-next", {}, staff), 200
+            request, expected = (f"{url}/api/queue/call-next", {"current_ticket_id": at_counter}, staff), 200
         else:
             payload = {"ticket": f"X-{i:03d}", "service": "General", "service_prefix": "X", "counter": "Módulo 1",
                        "called_at": datetime.now(UTC).isoformat(), "recall": False}
@@ -164,6 +165,8 @@ async def run_calls(kind, url, screens, args, http):
         responded = time.perf_counter()
         if status != expected:
             raise RuntimeError(f"{kind} call failed: {status} {body}")
+        if kind == "app":
+            at_counter = body["id"]
         # The app's `call` carries the new waiting counts too: one message per screen.
         arrived = await screens.wait_call(body["ticket"] if kind == "app" else payload["ticket"], args.timeout)
         if i >= args.warmup:

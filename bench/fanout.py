@@ -170,7 +170,7 @@ async def measure_replies(servers, ticket, args):
 async def measure_calls(servers, tokens, args):
     """Call screens; each round a queue ticket is issued, then called, through the first process."""
     calls, waiting = Arrivals(), Arrivals()
-    state = {"issued": 0}
+    state = {"issued": 0, "at_counter": None}
 
     def on_event(name, payload, when):
         if name == "call":
@@ -188,9 +188,11 @@ async def measure_calls(servers, tokens, args):
             raise RuntimeError(f"issuing failed: {status} {body}")
         await waiting.wait(state["issued"], args.clients, args.timeout)  # every screen is up to date
         started = time.perf_counter()
-        status, body = await post(http, f"{base}/api/queue/call-next", {}, tokens["staff1"])
+        status, body = await post(http, f"{base}/api/queue/call-next", {"current_ticket_id": state["at_counter"]},
+                                  tokens["staff1"])
         if status != 200:
             raise RuntimeError(f"call-next failed: {status} {body}")
+        state["at_counter"] = body["id"]  # the next call finishes this one
         return started, await calls.wait(body["ticket"], args.clients, args.timeout)
 
     try:

@@ -51,6 +51,13 @@ class ServiceClosed(Conflict):
     code = "service_closed"
 
 
+class CounterMovedOn(Conflict):
+    """The counter is no longer where the caller saw it (another tab, a double tap or a retry acted
+    first): nothing was done, and the caller should look again."""
+
+    code = "counter_moved_on"
+
+
 def commit_or_conflict(message, field=None):
     """Commit; when the database refuses (a unique name taken, a row still referenced, because two
     admins acted at once), roll back and raise Conflict(message): the database has the last word."""

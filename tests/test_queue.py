@@ -8,6 +8,7 @@ from models import AuditLog, Counter, PriorityReason, QueueStatus, QueueTicket, 
 from services.errors import InvalidTransition, NotAllowed, QueueEmpty, ServiceClosed
 from services.queue import display
 from services.queue import line as queue
+from tests.support.presence import online
 
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 09:00 in America/Mexico_City
 
@@ -218,10 +219,12 @@ def test_status_page_numbers_people_ahead_and_estimate(desk):
         queue.finish(ticket, counter, desk["staff"], now=at(10 * minute + 6))
     waiting = [issue(desk, "A", 40 + m) for m in range(3)]
     vip = issue(desk, "A", 44, PriorityReason.PREGNANT)
+    assert display.ticket_status(waiting[2])["estimated_wait_seconds"] is None  # nobody at a counter yet
+    online(desk["staff"].id)  # staff1 opens the panel at counter 1
     status = display.ticket_status(waiting[2])
     assert status["people_ahead"] == 3  # two earlier ones and the priority one
     assert display.counters_open(desk["A"].id) == 1  # only counter 1 has staff
-    assert status["estimated_wait_seconds"] == 3 * 240
+    assert status["estimated_wait_seconds"] == 3 * 240 and status["counters_open"] == 1
     assert "priority" not in status  # the public page does not tell why someone goes first
     assert display.ticket_status(vip)["people_ahead"] == 0
 

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import AuditLog, Counter, CounterService, QueueTicket, Role, Service, User
-from services.errors import DomainError, QueueEmpty
+from models import AuditLog, Counter, CounterService, QueueStatus, QueueTicket, Role, Service, User
+from services.errors import CounterMovedOn, DomainError, QueueEmpty
 from services.queue import line as queue
 from tests.support.threads import run_in_threads
 
@@ -91,3 +91,32 @@ def test_a_double_press_at_one_counter_calls_one_ticket(pg_clean):
                 select(db.func.count()).select_from(QueueTicket)
                 .where(QueueTicket.counter_id == counter_id, QueueTicket.status.in_(queue.OPEN)))
             assert open_here == 1, "two numbers were open at one counter"
+
+
+def test_ten_call_next_at_once_from_one_counter_call_one_person(pg_clean):
+    """Two tabs, a double tap, a client's retry: every request says what the panel showed (the
+    ticket at the counter); the first one finishes it and calls the next, the others find the
+    counter moved on and change nothing. Nobody is finished unseen, nobody is skipped."""
+    with pg_clean.app_context():
+        service_id, desks = make_desk(1)
+        counter_id, staff_id = desks[0]
+        service = db.session.get(Service, service_id)
+        issued = [queue.issue_ticket(service).code for _ in range(6)]
+        counter, staff = db.session.get(Counter, counter_id), db.session.get(User, staff_id)
+        shown = queue.call_next(counter, staff, finishing=[]).id  # what every tab shows now
+
+    def press_call_next(_index):
+        counter, staff = db.session.get(Counter, counter_id), db.session.get(User, staff_id)
+        try:
+            return queue.call_next(counter, staff, finishing=[shown]).code
+        except CounterMovedOn:
+            return None
+
+    results = run_in_threads(pg_clean, 10, press_call_next)
+    assert [code for code in results if code] == [issued[1]]
+    with pg_clean.app_context():
+        statuses = dict(db.session.execute(select(QueueTicket.code, QueueTicket.status)).all())
+        assert statuses[issued[0]] == QueueStatus.DONE and statuses[issued[1]] == QueueStatus.CALLED
+        assert all(statuses[code] == QueueStatus.WAITING for code in issued[2:])
+        calls = db.session.scalars(select(AuditLog.entity_id).where(AuditLog.action == "queue.called")).all()
+        assert len(calls) == 2  # the first call and the one the ten presses made

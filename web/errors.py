@@ -28,15 +28,16 @@ def wants_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status, code, message, problems=None):
+def error_response(status, code, message, problems=None, **context):
     """A JSON error: `code` for programs, `message` for people (in their language), and when the
-    problem is in what was sent, `problems`: each field with what is wrong with it (sent as `fields`)."""
+    problem is in what was sent, `problems`: each field with what is wrong with it (sent as `fields`).
+    `context` adds what the caller needs to go on (e.g. the counter's `state` as it is now)."""
     body = {"error": code, "message": str(message)}
     if problems:
         # a list's items are named by their index: {"status": {"0": "Must be one of ..."}}
         body["fields"] = {name: problem if isinstance(problem, dict) else str(problem)
                           for name, problem in problems.items()}
-    return jsonify(ErrorSchema().dump(body)), status
+    return jsonify(ErrorSchema().dump(body) | context), status
 
 
 def init_app(app):

@@ -1,6 +1,7 @@
 """Helpers every view uses: bounded ids in URLs and forms, page numbers, a service's error shown
-beside its field, and `run_action`, the one way a button that POSTs acts and goes back."""
-from flask import abort, flash, redirect, request
+beside its field, `run_action` (the one way a button that POSTs acts and goes back) and
+`live_fragment` (a page's live parts, fetched again by its script when something changes)."""
+from flask import abort, flash, make_response, redirect, request
 from werkzeug.routing import IntegerConverter
 
 from extensions import db
@@ -56,3 +57,10 @@ def run_action(find, act, *, done, to, form_class=EmptyForm, done_category="succ
     else:
         flash(done, done_category)
     return redirect(to(row) if callable(to) else to)  # `to`: a URL, never a response
+
+
+def live_fragment(body, status=200):
+    """A page's live parts: never cached, they exist to follow changes."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

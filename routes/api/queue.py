@@ -9,8 +9,8 @@ from extensions import db
 from models import MAX_ID, Counter, PriorityReason, Role, Service
 from routes.api.auth import roles_allowed
 from routes.api.requests import json_body
-from routes.queue.schemas import CalledQueueTicketSchema, IssuedQueueTicketSchema
-from services.errors import DomainError
+from routes.queue.schemas import CalledQueueTicketSchema, IssuedQueueTicketSchema, counter_view
+from services.errors import CounterMovedOn, DomainError
 from services.queue import line
 from services.queue.display import display_state
 from web.errors import domain_error_response, error_response
@@ -27,6 +27,11 @@ class IssueSchema(Schema):
 class CallNextSchema(Schema):
     counter_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                                 validate=validate.Range(1, MAX_ID))
+    current_ticket_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, MAX_ID), metadata={
+        "description": "The queue ticket the caller sees at its counter, which this call finishes (null: none). "
+                       "When the counter has moved on (another client or a retry acted first) nothing changes "
+                       "and the answer is 409 with the counter's `state`. Without it, a call-next within a "
+                       "second of the counter's last call is refused the same way, as a repeated request."})
 
 
 @bp.post("/tickets")
@@ -57,7 +62,11 @@ def call_next():
                                   {"counter_id": "Unknown or inactive counter."})
         line.take_counter(current_user, counter)
     counter = line.ensure_counter(current_user)
-    ticket = line.call_next(counter, current_user)
+    if "current_ticket_id" in data:
+        finishing = [data["current_ticket_id"]] if data["current_ticket_id"] else []
+        ticket = line.call_next(counter, current_user, finishing=finishing)
+    else:
+        ticket = line.call_next(counter, current_user, refuse_repeats=True)
     return jsonify(CalledQueueTicketSchema().dump(ticket))
 
 
@@ -69,4 +78,7 @@ def display():
 @bp.errorhandler(DomainError)
 def domain_error(error):
     db.session.rollback()
+    if isinstance(error, CounterMovedOn) and current_user.counter is not None:
+        return error_response(error.status, error.code, error.message,
+                              state=counter_view(current_user.counter))
     return domain_error_response(error)

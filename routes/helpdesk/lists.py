@@ -9,14 +9,13 @@ from flask_login import current_user, login_required
 
 from models import Role, TicketStatus
 from routes.helpdesk import bp
-from routes.helpdesk.tickets import live_fragment
 from services.errors import ValidationFailed
 from services.helpdesk import catalogues
 from services.helpdesk import stats as ticket_stats
 from services.helpdesk.queries import PER_PAGE_CHOICES, TicketFilters, list_tickets
 from services.helpdesk.tickets import status_label
 from services.timeutil import utcnow
-from web.pages import page_number
+from web.pages import live_fragment, page_number
 from web.security import roles_required
 
 LISTS = {

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from extensions import limiter
 from routes.helpdesk import bp
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
-from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, live_fragment, uploaded_files
+from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, uploaded_files
 from services.errors import DomainError
 from services.helpdesk import captcha
 from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import ticket_by_token
-from web.pages import run_action, show_domain_error
+from web.pages import live_fragment, run_action, show_domain_error
 
 PUBLIC_FIELDS = TICKET_FIELDS | {"name": "name", "email": "email"}
 

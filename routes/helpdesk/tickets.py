@@ -1,7 +1,7 @@
 """Filing a ticket, the ticket page, and what people do there: reply, note, status, priority,
 assignment. Every route finds the ticket through the visibility rules, so a ticket one may not
 see is a 404; the routes that change it lock its row, so two people's changes never interleave."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +15,7 @@ from services.helpdesk.timeline import ticket_timeline
 from services.messaging import inbox
 from services.settings import attachment_max_files, attachment_max_mb
 from services.timeutil import utcnow
-from web.pages import run_action, show_domain_error
+from web.pages import live_fragment, run_action, show_domain_error
 
 TICKET_FIELDS = {"category_id": "category_id", "location_id": "location_id", "priority_id": "priority_id",
                  "title": "title", "description": "description", "attachments": "attachments"}
@@ -99,13 +99,6 @@ def ticket_live(ticket_id):
     arrives goes through the same visibility checks as the page itself."""
     ticket = visible_ticket(ticket_id, current_user)
     return live_fragment(render_template("helpdesk/_ticket_live.html", **ticket_page_context(ticket, current_user)))
-
-
-def live_fragment(body, status=200):
-    """A page's live parts: never cached, they exist to follow changes."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def ticket_page(ticket, anchor=None):

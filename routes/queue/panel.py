@@ -1,20 +1,21 @@
 """The counter panel: the staff member's counter, its waiting line, and the buttons that call,
-recall, start, finish, park and transfer queue tickets. The panel's script posts with fetch and
-gets JSON; without script the same forms redirect back with a message."""
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+recall, start, finish, park and transfer queue tickets, and open, pause or close the counter.
+The buttons are forms that redirect back with a message (a script asking for JSON gets JSON);
+the page's live parts (/panel/live) follow every change of the counter and its line."""
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from models import Counter, QueueStatus, QueueTicket, Role, Service
+from models import Counter, QueueTicket, Role, Service
 from routes.queue import bp
-from routes.queue.schemas import QueueTicketSchema, queue_ticket_json
-from services.errors import DomainError
+from routes.queue.schemas import counter_view, queue_ticket_json
+from services.errors import CounterMovedOn, DomainError
 from services.queue import line
 from services.queue.display import active_services
 from web.errors import error_response, wants_json
 from web.forms import EmptyForm
-from web.pages import form_id
+from web.pages import form_id, live_fragment, run_action
 from web.security import roles_required
 
 ACTIONS = {
@@ -33,8 +34,35 @@ ACTIONS = {
 def panel():
     counters = line.counters_for(current_user)
     counter = current_user.counter if current_user.counter and current_user.counter.active else None
-    return render_template("queue/panel.html", counter=counter, counters=counters, form=EmptyForm(),
-                           services=active_services(), state=panel_state(counter) if counter else None)
+    return render_template("queue/panel.html", counters=counters, **panel_context(counter))
+
+
+@bp.get("/panel/live")
+@roles_required(Role.STAFF)
+def panel_live():
+    """The panel's live parts alone, for its script to swap in (no counter: the page reloads)."""
+    counter = current_user.counter
+    if counter is None or not counter.active:
+        abort(404)
+    return live_fragment(render_template("queue/_panel_live.html", **panel_context(counter)))
+
+
+def panel_context(counter):
+    return {"counter": counter, "form": EmptyForm(), "services": active_services(),
+            "state": counter_view(counter) if counter else None, "counter_state_label": line.counter_state_label}
+
+
+@bp.post("/panel/counter/state")
+@roles_required(Role.STAFF)
+def counter_state():
+    """Take a break or close the counter (with a reason the screens show), or open it again."""
+    state = request.form.get("state", "")
+    done = {"open": _("The counter is open."), "break": _("The counter is on a break."),
+            "closed": _("The counter is closed.")}.get(state, "")
+    return run_action(lambda: line.ensure_counter(current_user),
+                      lambda counter, form: line.set_counter_state(counter, current_user, state,
+                                                                   request.form.get("reason", "")),
+                      done=done, to=url_for("queue.panel"), failed_category="warning")
 
 
 @bp.post("/panel/counter")
@@ -57,23 +85,21 @@ def panel_state_json():
     counter = current_user.counter
     if counter is None:
         return error_response(409, "no_counter", _("Choose your counter first."))
-    return jsonify(panel_state(counter))
-
-
-def panel_state(counter):
-    many = QueueTicketSchema(many=True)
-    return {
-        "counter": counter.name,
-        "current": many.dump(line.counter_tickets(counter, line.OPEN)),
-        "on_hold": many.dump(line.counter_tickets(counter, (QueueStatus.ON_HOLD,))),
-        "waiting": many.dump(line.waiting_for_counter(counter)),
-    }
+    return jsonify(counter_view(counter))
 
 
 @bp.post("/panel/call-next")
 @roles_required(Role.STAFF)
 def call_next():
-    return run_counter_action(lambda counter: line.call_next(counter, current_user))
+    """The form says which tickets it finishes (those the panel showed); a form without it (an old
+    page) leaves the choice to the rule for callers that do not say."""
+    finishing = parse_ids(request.form["current"]) if "current" in request.form else None
+    return run_counter_action(lambda counter: line.call_next(counter, current_user, finishing))
+
+
+def parse_ids(text):
+    """"12,13" → [12, 13]; anything else in the list is ignored (it matches no open ticket)."""
+    return [int(part) for part in (text or "").split(",") if part.strip().isdigit()]
 
 
 @bp.post("/panel/tickets/<int:ticket_id>/<any(call, recall, start, finish, 'no-show', hold, resume):action>")
@@ -100,10 +126,15 @@ def run_counter_action(action):
     try:
         counter = line.ensure_counter(current_user)
         ticket = action(counter)
+    except CounterMovedOn as error:  # the answer is the counter as it is now
+        db.session.rollback()
+        if wants_json():
+            return error_response(error.status, error.code, error.message, state=counter_view(current_user.counter))
+        return counter_error(str(error), error.status, error.code)
     except DomainError as error:
         return counter_error(str(error), error.status, error.code)
     if wants_json():
-        return jsonify(ticket=queue_ticket_json(ticket), state=panel_state(counter))
+        return jsonify(ticket=queue_ticket_json(ticket), state=counter_view(counter))
     return redirect(url_for("queue.panel"))
 
 

@@ -1,18 +1,10 @@
 """What the queue's JSON says about a queue ticket: the counter panel, the kiosk API and the
 call-next API dump it with these schemas, and /api/openapi.json documents it with them."""
-from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
-from models import PriorityReason, QueueStatus
-from services.queue.line import people_ahead, status_label
-
-
-def priority_labels():
-    return {
-        PriorityReason.ELDERLY.value: _("Older adult"),
-        PriorityReason.PREGNANT.value: _("Pregnancy"),
-        PriorityReason.DISABILITY.value: _("Disability"),
-    }
+from models import QueueStatus
+from services.queue.labels import priority_labels
+from services.queue.line import OPEN, counter_tickets, people_ahead, status_label, waiting_for_counter
 
 
 class QueueTicketSchema(Schema):
@@ -38,3 +30,14 @@ class CalledQueueTicketSchema(QueueTicketSchema):
 
 def queue_ticket_json(ticket):
     return QueueTicketSchema().dump(ticket)
+
+
+def counter_view(counter):
+    """A counter as its panel shows it: the tickets at it, those parked, and its waiting line."""
+    many = QueueTicketSchema(many=True)
+    return {
+        "counter": counter.name,
+        "current": many.dump(counter_tickets(counter, OPEN)),
+        "on_hold": many.dump(counter_tickets(counter, (QueueStatus.ON_HOLD,))),
+        "waiting": many.dump(waiting_for_counter(counter)),
+    }

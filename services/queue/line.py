@@ -10,18 +10,23 @@ Races are settled by the database:
 Every state change writes an audit row; once it is committed, `events.queue_line_changed` or
 `events.queue_ticket_called` tells the screens and panels.
 """
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.orm import selectinload
 
 import events
 from extensions import db, upsert_into
-from models import Counter, CounterService, PriorityReason, QueueSequence, QueueStatus, QueueTicket
+from models import Counter, CounterService, CounterState, PriorityReason, QueueSequence, QueueStatus, QueueTicket
 from services import audit
-from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, QueueEmpty, ServiceClosed
+from services.errors import (Conflict, CounterMovedOn, InvalidTransition, NotAllowed, NotFound, QueueEmpty,
+                             ServiceClosed, ValidationFailed)
 from services.timeutil import local_now, local_today, utcnow
 
 OPEN = (QueueStatus.CALLED, QueueStatus.SERVING)  # occupying a counter
+STATE_REASON_MAX = 80
+REPEAT_WINDOW = timedelta(seconds=1)  # a call-next that does not say what it finishes, this soon after a call
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -66,6 +71,7 @@ def issue_ticket(service, priority=None, actor=None, now=None):
                  after={"code": ticket.code, "status": "waiting", "priority": priority and priority.value})
     db.session.commit()
     events.queue_line_changed.send([service.id])
+    events.queue_ticket_issued.send(ticket)
     return ticket
 
 
@@ -104,9 +110,6 @@ def people_ahead(ticket):
                 (QueueTicket.issued_at == ticket.issued_at) & (QueueTicket.id < ticket.id)))),
         )
     )
-
-
-
 
 
 def find_by_token(token):
@@ -164,10 +167,29 @@ def lock_counter(counter):
     db.session.execute(select(Counter.id).where(Counter.id == counter.id).with_for_update())
 
 
-def call_next(counter, staff, now=None):
-    """Finish what the counter has open, then call the next ticket of its services."""
+def call_next(counter, staff, finishing=None, refuse_repeats=False, now=None):
+    """Finish what the counter has open, then call the next ticket of its services.
+
+    `finishing` is what the caller saw open at the counter (ticket ids; empty: nothing), which this
+    call finishes. When the counter has moved on since (a second tab, a double tap, a client's
+    retry acted first), nothing changes and CounterMovedOn says so, so nobody is finished unseen
+    and nobody is skipped. A caller that cannot say (an API client) asks `refuse_repeats`: what
+    is open is finished unless it was called less than REPEAT_WINDOW ago, which is a repeated
+    request. A counter on a break or closed opens again: calling is working."""
     now = now or utcnow()
     lock_counter(counter)
+    db.session.refresh(counter)  # its state as the lock found it, not as this session last read it
+    open_tickets = counter_tickets(counter, OPEN)
+    if finishing is not None and {ticket.id for ticket in open_tickets} != set(finishing):
+        db.session.rollback()
+        raise CounterMovedOn(_l("This counter has moved on (another window or a repeated click acted first). "
+                                "Nothing was changed: look again."))
+    if refuse_repeats and any(ticket.last_called_at and now - ticket.last_called_at < REPEAT_WINDOW
+                              for ticket in open_tickets):
+        db.session.rollback()
+        raise CounterMovedOn(_l("%(code)s was called a moment ago: a repeated request calls no one else.",
+                                code=open_tickets[-1].code))
+    reopened = _set_state(counter, staff, CounterState.OPEN, "", now)
     finish_open_tickets(counter, staff, now)
     while True:
         candidate = db.session.scalar(
@@ -177,10 +199,15 @@ def call_next(counter, staff, now=None):
         if candidate is None:
             db.session.commit()  # the finished tickets stay finished
             events.queue_line_changed.send(served_service_ids(counter))
+            if reopened:
+                events.counter_state_changed.send(counter)
             raise QueueEmpty(_l("Nobody is waiting for this counter."))
         if _take(candidate, counter, staff, now):
             break
-    return _called(db.session.get(QueueTicket, candidate, populate_existing=True), counter, staff)
+    ticket = _called(db.session.get(QueueTicket, candidate, populate_existing=True), counter, staff)
+    if reopened:
+        events.counter_state_changed.send(counter)
+    return ticket
 
 
 def call_ticket(ticket, counter, staff, now=None):
@@ -261,13 +288,15 @@ def transfer(ticket, service, counter, staff):
         raise NotFound(_l("This service is not available."), field="service_id")
     if service.id == ticket.service_id:
         raise InvalidTransition(_l("The queue ticket is already in %(service)s.", service=service.name))
-    old_service_id = ticket.service_id
+    old_service_id, was_called = ticket.service_id, ticket.status != QueueStatus.WAITING
     _change(ticket, staff, "queue.transferred",
             (QueueStatus.WAITING, QueueStatus.CALLED, QueueStatus.SERVING, QueueStatus.ON_HOLD),
             status=QueueStatus.WAITING, service_id=service.id, counter_id=None, staff_id=None,
             serving_started_at=None)
     db.session.commit()
     events.queue_line_changed.send([old_service_id, service.id])
+    if was_called:  # screens showed it called at this counter: it is back in a line now
+        events.queue_ticket_withdrawn.send(ticket)
     return ticket
 
 
@@ -347,6 +376,53 @@ def take_counter(staff, counter):
         staff.counter = counter
         db.session.commit()
     return counter
+
+
+# --- the counter's state ---------------------------------------------------------------------
+
+
+def counter_state_label(state):
+    return {
+        CounterState.OPEN: _l("open"),
+        CounterState.BREAK: _l("on a break"),
+        CounterState.CLOSED: _l("closed"),
+    }[CounterState(state)]
+
+
+def set_counter_state(counter, staff, state, reason="", now=None):
+    """The counter's staff take a break or close it, with a reason the call screens show, or open
+    it again. Its waiting line stays as it is; estimates stop counting it while it is not open.
+    A counter with someone called to it stays open until that person is finished or parked."""
+    now = now or utcnow()
+    try:
+        state = CounterState(state)
+    except ValueError:
+        raise ValidationFailed(_l("Choose open, a break or closed."), field="state") from None
+    reason = " ".join((reason or "").split()) if state != CounterState.OPEN else ""
+    if len(reason) > STATE_REASON_MAX:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=STATE_REASON_MAX), field="reason")
+    lock_counter(counter)
+    db.session.refresh(counter)
+    busy = counter_tickets(counter, OPEN)
+    if state != CounterState.OPEN and busy:
+        db.session.rollback()
+        raise Conflict(_l("Finish or hold %(code)s first.", code=busy[0].code), field="state")
+    changed = _set_state(counter, staff, state, reason, now)
+    db.session.commit()
+    if changed:
+        events.counter_state_changed.send(counter)
+    return counter
+
+
+def _set_state(counter, actor, state, reason, now):
+    """Change the counter's state with its audit row (not committed); False when it already was."""
+    if (counter.state, counter.state_reason) == (state, reason):
+        return False
+    before = {"state": counter.state.value, "reason": counter.state_reason}
+    counter.state, counter.state_reason, counter.state_changed_at = state, reason, now
+    audit.record(actor, "counter.state_changed", "counter", counter.id, before=before,
+                 after={"state": state.value, "reason": reason})
+    return True
 
 
 DAY_END_OUTCOME = {

@@ -9,8 +9,11 @@
 
   function ping() {
     Desk.csrfFetch(body.keepaliveUrl).then(function (response) {
-      // 401: the session ended; anything else unexpected: reload, and the server says why.
-      if (response.status === 401) window.location.assign(body.loginUrl);
+      // 401: the session ended: sign in again and come back here (a kiosk returns to kiosk mode);
+      // anything else unexpected: reload, and the server says why.
+      if (response.status === 401) {
+        window.location.assign(body.loginUrl + "?next=" + encodeURIComponent(location.pathname + location.search));
+      }
       else if (!response.ok) window.location.reload();
     }).catch(function () { /* offline for a moment: the next ping tries again */ });
   }

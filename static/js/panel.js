@@ -1,4 +1,7 @@
-// Counter panel: keyboard shortcuts, and the waiting line kept live over Socket.IO.
+// Counter panel: keyboard shortcuts, and its live parts kept in step with the counter over
+// Socket.IO. Whatever changes the counter or its line (another tab, another counter, the kiosk)
+// makes the page fetch its live parts again as the server renders them now (LiveRegions), so
+// every tab shows the same current ticket and "Call next" always says what it finishes.
 (function () {
   "use strict";
   var panel = document.getElementById("panel");
@@ -22,36 +25,25 @@
     event.target.dataset.sent = "1";
   });
 
-  var list = document.getElementById("waiting-list");
-  var count = document.getElementById("waiting-count");
-  var rowTemplate = document.getElementById("waiting-row");
-  var callUrl = panel.dataset.callUrl;  // ends in /0/call: the id is swapped per row
-
-  function render(state) {
-    var rows = document.createDocumentFragment();
-    state.waiting.forEach(function (ticket) {
-      var row = rowTemplate.content.firstElementChild.cloneNode(true);
-      row.querySelector('[data-field="ticket"]').textContent = ticket.ticket;
-      row.querySelector('[data-field="service"]').textContent = ticket.service;
-      row.querySelector('[data-field="priority"]').textContent = ticket.priority || "";
-      row.querySelector("form").action = callUrl.replace("/0/call", "/" + ticket.id + "/call");
-      rows.appendChild(row);
-    });
-    list.replaceChildren(rows);
-    count.textContent = state.waiting.length;
-  }
-
   // At most one fetch in flight, with no wait between fetches (a counter acts on the line at once);
   // a change while one is on its way fetches once more after it, as its answer may predate it.
   var refresh = Desk.throttle(function () {
-    return fetch(panel.dataset.stateUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (state) { if (state) render(state); })
-      .catch(function () { /* offline for a moment: the next event refreshes */ });
+    return LiveRegions.fetchFragment(panel.dataset.liveUrl, "panel-live").then(function (fresh) {
+      if (fresh) LiveRegions.swap(panel, fresh, { pause: keepOpenForm });
+    });
   }, 0);
+
+  // The break form stays as the person left it while it is open (they may be typing the reason);
+  // if the counter can no longer pause meanwhile, the server says so when they send it.
+  function keepOpenForm(current, fresh) {
+    var details = current.querySelector("details");
+    if (details && details.open) return;
+    current.replaceWith(document.adoptNode(fresh));
+  }
 
   var socket = io("/queue");
   socket.on("line_changed", refresh);
+  socket.on("counter_changed", refresh);
   socket.on("connect", refresh);  // after a reconnect, catch up on what was missed
   socket.on("session_ended", function () { window.location.assign(document.body.dataset.loginUrl); });
 })();
