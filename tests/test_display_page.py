@@ -12,6 +12,7 @@ from extensions import db
 from models import Counter, CounterService, QueueTicket, Service, User
 from services.queue import line as queue_service
 from services.settings import save_settings
+from tests.support.presence import online
 
 ENGLISH = {"Accept-Language": "en"}
 
@@ -64,6 +65,7 @@ def line(app, users):
         db.session.flush()
         db.session.get(User, users["staff"]).counter = counter
         db.session.commit()
+        online(users["staff"])  # staff1 is at the counter, with the panel open
         return {"A": general.id, "B": cashier.id, "counter": counter.id, "staff": users["staff"]}
 
 

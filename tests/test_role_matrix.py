@@ -2,7 +2,7 @@
 import pytest
 
 from extensions import db
-from models import Attachment, Counter, CounterService, QueueTicket, Service, User
+from models import Attachment, Counter, CounterService, QueueTicket, Screen, Service, User
 from services.helpdesk import tickets
 from services.helpdesk.attachments import upload_dir
 from services.timeutil import local_today
@@ -65,7 +65,8 @@ def matrix_ids(app, users):
     with app.app_context():
         service = Service(name="General", prefix="A")
         counter = Counter(name="Módulo 1", service_links=[CounterService(service=service, position=0)])
-        db.session.add_all([service, counter])
+        screen = Screen(name="Sala de espera", slug="sala-de-espera", services=[service])
+        db.session.add_all([service, counter, screen])
         db.session.flush()
         ticket = QueueTicket(service_id=service.id, issued_service_id=service.id, issue_date=local_today(),
                              number=1, code="A-001")
@@ -79,6 +80,7 @@ def matrix_ids(app, users):
         db.session.add(attachment)
         db.session.commit()
         return {"user": users["user"], "service": service.id, "counter": counter.id, "ticket": ticket.id,
+                "screen": screen.id, "screen_slug": screen.slug,
                 "token": ticket.token, "hd_ticket": hd_ticket.id, "hd_token": hd_ticket.tracking_token,
                 "attachment": attachment.id, "area": helpdesk["support"], "category": helpdesk["printer"],
                 "priority": helpdesk["priorities"]["low"], "location": helpdesk["location"],

@@ -1,12 +1,12 @@
-"""Services (with their opening hours), counters, and the dashboard's filter."""
+"""Services (with their opening hours), counters, named call screens, and the dashboard's filter."""
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from web.forms import strip_text
+from web.forms import MultiCheckboxField, strip_text
 
 WEEKDAY_LABELS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")),
                   ("thu", _l("Thursday")), ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
@@ -42,6 +42,9 @@ BAD_DATE = _l("Write the date as YYYY-MM-DD, for example 2024-05-31.")
 
 
 class ReportForm(FlaskForm):
+    """The dashboard's filter: a day (From alone or To alone), a range, or the whole history
+    (`all_history`, which sets the dates aside); optionally one service."""
+
     class Meta:
         csrf = False  # a GET filter that changes nothing
 
@@ -50,11 +53,15 @@ class ReportForm(FlaskForm):
     service = SelectField(_l("Service"), coerce=int, default=0,
                           invalid_value_message=_l("Choose one of the services listed."),
                           invalid_choice_message=_l("Choose one of the services listed."))
+    all_history = BooleanField(_l("All history"))
 
     def validate_start(self, field):
-        check_within_years(field)
+        if not self.all_history.data:
+            check_within_years(field)
 
     def validate_end(self, field):
+        if self.all_history.data:
+            return
         check_within_years(field)
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError(_l("The end date is before the start date."))
@@ -64,3 +71,24 @@ def check_within_years(field):
     """Dates far outside any office's history would only overflow the date arithmetic."""
     if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
         raise ValidationError(_l("Choose a date between 2000 and 2100."))
+
+
+class ScreenForm(FlaskForm):
+    """A named call screen; the services' checkboxes are filled by the page."""
+
+    name = StringField(_l("Name"), filters=[strip_text], validators=[InputRequired(), Length(max=60)],
+                       description=_l("Where the screen is, e.g. Waiting room, ground floor."))
+    slug = StringField(_l("Address"), filters=[strip_text],
+                       validators=[InputRequired(), Length(max=60),
+                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*\Z",
+                                          message=_l("Lower-case letters, digits and dashes, like sala-de-espera."))],
+                       description=_l("The TV opens /screen/ followed by this."))
+    service_ids = MultiCheckboxField(_l("Services it shows"), coerce=int,
+                                     description=_l("None ticked: every service."))
+    locale = SelectField(_l("Language"), default="", choices=lambda: [
+        SelectChoice("", _l("The organisation's")), SelectChoice("es", "Español"), SelectChoice("en", "English")])
+    recent_count = IntegerField(_l("Previous calls shown"), validators=[Optional(), NumberRange(0, 12)],
+                                description=_l("Empty: the number in Settings."))
+    ticker = TextAreaField(_l("Message along the foot of the screen"), filters=[strip_text],
+                           validators=[Optional(), Length(max=300)])
+    active = BooleanField(_l("Active"), default=True)

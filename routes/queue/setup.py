@@ -1,14 +1,16 @@
 """Admin set-up of the walk-in queue (blueprint `admin_queue`): services with their opening hours,
-and counters with the services they call, in order."""
+counters with the services they call, in order, and named call screens."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from extensions import db
-from models import Counter, Role, Service
-from routes.queue.forms import WEEKDAY_LABELS, CounterForm, ServiceForm
+from models import Counter, Role, Screen, Service
+from routes.queue.forms import WEEKDAY_LABELS, CounterForm, ScreenForm, ServiceForm
 from services.errors import DomainError
 from services.queue import setup as queue_setup
+from services.queue.line import counter_state_label
 from web.forms import EmptyForm
 from web.pages import run_action, show_domain_error
 from web.security import roles_required
@@ -59,7 +61,8 @@ def delete_service(service_id):
 
 @bp.get("/counters")
 def counters():
-    return render_template("queue/setup/counters.html", counters=queue_setup.all_counters(), action_form=EmptyForm())
+    return render_template("queue/setup/counters.html", counters=queue_setup.all_counters(), action_form=EmptyForm(),
+                           counter_state_label=counter_state_label)
 
 
 def service_order_from_form(services):
@@ -92,7 +95,10 @@ def edit_counter(counter_id):
                 saved = queue_setup.save_counter(counter, current_user, form.name.data, form.position.data,
                                                  form.active.data, service_order)
             except DomainError as error:
-                show_domain_error(form, error)
+                if error.field == "services":
+                    service_error = str(error.message)
+                else:
+                    show_domain_error(form, error)
             else:
                 flash(_("Counter %(name)s saved.", name=saved.name), "success")
                 return redirect(url_for("admin_queue.counters"))
@@ -107,3 +113,42 @@ def delete_counter(counter_id):
     return run_action(lambda: db.get_or_404(Counter, counter_id),
                       lambda counter, form: queue_setup.delete_counter(counter, current_user),
                       done=_("Counter deleted."), to=url_for("admin_queue.counters"))
+
+
+# --- named call screens -------------------------------------------------------------------------
+
+
+@bp.get("/screens")
+def screens():
+    return render_template("queue/setup/screens.html", screens=queue_setup.all_screens(), action_form=EmptyForm())
+
+
+@bp.route("/screens/new", methods=["GET", "POST"], defaults={"screen_id": None})
+@bp.route("/screens/<int:screen_id>/edit", methods=["GET", "POST"])
+def edit_screen(screen_id):
+    screen = db.get_or_404(Screen, screen_id) if screen_id else None
+    form = ScreenForm(obj=screen)
+    form.service_ids.choices = [SelectChoice(s.id, f"{s.prefix} · {s.name}") for s in queue_setup.all_services()]
+    if request.method == "GET" and screen is not None:
+        form.service_ids.data = [service.id for service in screen.services]
+        form.locale.data = screen.locale or ""
+    if form.validate_on_submit():
+        try:
+            saved = queue_setup.save_screen(screen, current_user, form.name.data, form.slug.data, form.service_ids.data,
+                                            form.locale.data or None, form.recent_count.data, form.ticker.data,
+                                            form.active.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Screen %(name)s saved. Open it on the TV at %(address)s.", name=saved.name,
+                    address=url_for("queue.named_screen", slug=saved.slug, _external=True)), "success")
+            return redirect(url_for("admin_queue.screens"))
+    return render_template("queue/setup/screen_form.html", form=form, screen=screen)
+
+
+@bp.post("/screens/<int:screen_id>/delete")
+def delete_screen(screen_id):
+    return run_action(lambda: db.get_or_404(Screen, screen_id),
+                      lambda screen, form: queue_setup.delete_screen(screen, current_user),
+                      done=_("Screen deleted."), to=url_for("admin_queue.screens"))

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Counter, CounterService, QueueStatus, QueueTicket, Role, Service, User
-from services.queue.line import OPEN, people_ahead
+from models import Counter, CounterService, CounterState, QueueStatus, QueueTicket, Role, Service, User
+from services.messaging.presence import online_ids
+from services.queue.line import OPEN, counter_state_label, people_ahead
 from services.settings import display_recent_count
 from services.timeutil import local_today, seconds_between
 
@@ -39,12 +40,25 @@ class DisplayServiceSchema(Schema):
     color = fields.String()
 
 
+class CounterStateSchema(Schema):
+    """A counter as screens show it: open, or on a break or closed with its staff's reason."""
+
+    name = fields.String()
+    state = fields.Enum(CounterState, by_value=True, metadata={"type": "string"})
+    state_label = fields.Function(lambda counter: str(counter_state_label(counter.state)), metadata={"type": "string"})
+    reason = fields.String(attribute="state_reason")
+    services = fields.Function(lambda counter: [link.service.prefix for link in counter.service_links],
+                               metadata={"type": "array", "items": {"type": "string"},
+                                         "description": "prefixes of the services it calls, in its order"})
+
+
 class DisplayStateSchema(Schema):
     current = fields.Nested(CallSchema, allow_none=True)
     recent = fields.List(fields.Nested(CallSchema))
     waiting = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "service prefix → people waiting"})
     services = fields.List(fields.Nested(DisplayServiceSchema))
+    counters = fields.List(fields.Nested(CounterStateSchema))
 
 
 class TicketStatusSchema(Schema):
@@ -56,7 +70,9 @@ class TicketStatusSchema(Schema):
     service_prefix = fields.String(attribute="service.prefix")
     status = fields.Enum(QueueStatus, by_value=True, metadata={"type": "string"})
     people_ahead = fields.Integer()
-    estimated_wait_seconds = fields.Integer(allow_none=True)
+    estimated_wait_seconds = fields.Integer(allow_none=True, metadata={
+        "description": "null while waiting when no counter is calling this service now"})
+    counters_open = fields.Integer(metadata={"description": "counters calling this service now"})
     counter = fields.Function(lambda ticket: ticket.counter.name if ticket.counter and ticket.status in OPEN else None,
                               allow_none=True, metadata={"type": "string"})
     issued_at = fields.DateTime()
@@ -92,21 +108,38 @@ def waiting_counts(services, now=None):
     return {s.prefix: counts.get(s.prefix, 0) for s in services}
 
 
-def display_state(prefixes=None, now=None):
-    """Current call, the calls before it, and waiting counts: what a call screen shows."""
+def counters_shown(services):
+    """The active counters that call any of `services`, in their order, with their services loaded."""
+    service_ids = [service.id for service in services]
+    return db.session.scalars(
+        select(Counter).options(selectinload(Counter.service_links).selectinload(CounterService.service))
+        .where(Counter.active.is_(True),
+               Counter.id.in_(select(CounterService.counter_id).where(CounterService.service_id.in_(service_ids))))
+        .order_by(Counter.position, Counter.name)).all()
+
+
+def counters_payload(services):
+    return CounterStateSchema(many=True).dump(counters_shown(services))
+
+
+def display_state(prefixes=None, recent_count=None, now=None):
+    """Current call, the calls before it, waiting counts and the counters' states: what a call
+    screen shows. `recent_count`: how many earlier calls (the Settings page's number by default)."""
     services = active_services(prefixes)
     calls = db.session.scalars(
         select(QueueTicket).options(selectinload(QueueTicket.service), selectinload(QueueTicket.counter))
         .where(QueueTicket.service_id.in_([s.id for s in services]), QueueTicket.last_called_at.is_not(None),
                QueueTicket.status != QueueStatus.WAITING,  # transferred back to a line
                QueueTicket.issue_date == local_today(now))
-        .order_by(QueueTicket.last_called_at.desc()).limit(int(display_recent_count()) + 1)
+        .order_by(QueueTicket.last_called_at.desc())
+        .limit((int(display_recent_count()) if recent_count is None else recent_count) + 1)
     ).all()
     return DisplayStateSchema().dump({
         "current": calls[0] if calls else None,
         "recent": calls[1:],
         "waiting": waiting_counts(services, now),
         "services": services,
+        "counters": counters_shown(services),
     })
 
 
@@ -115,7 +148,8 @@ def display_state(prefixes=None, now=None):
 
 def average_service_seconds(service_id):
     """Mean time at the counter of the service's last RECENT_SAMPLE finished tickets."""
-    started = func.coalesce(QueueTicket.serving_started_at, QueueTicket.called_at)
+    # from the call at the counter that served it (a transferred ticket was called again there)
+    started = func.coalesce(QueueTicket.serving_started_at, QueueTicket.last_called_at, QueueTicket.called_at)
     recent = (
         select(seconds_between(QueueTicket.finished_at, started).label("seconds"))
         .where(QueueTicket.service_id == service_id, QueueTicket.status == QueueStatus.DONE,
@@ -126,24 +160,40 @@ def average_service_seconds(service_id):
     return float(average) if average is not None else DEFAULT_SERVICE_SECONDS
 
 
-def counters_open(service_id):
-    """Active counters serving this service with an active staff member assigned."""
-    return db.session.scalar(
-        select(func.count(func.distinct(Counter.id)))
+def counters_open(service_id, now=None):
+    """Counters calling this service now: active and open (not on a break, not closed), with a
+    staff member at them who is signed in (a live page, see services/messaging/presence.py), and
+    for whom this service is next in their order: it comes first, or nobody waits for any service
+    they prefer before it."""
+    rows = db.session.execute(
+        select(Counter.id, CounterService.position, User.id)
         .join(CounterService, CounterService.counter_id == Counter.id)
         .join(User, User.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, Counter.active.is_(True), User.active.is_(True),
-               User.role == Role.STAFF)
-    )
+        .where(CounterService.service_id == service_id, Counter.active.is_(True),
+               Counter.state == CounterState.OPEN, User.active.is_(True), User.role == Role.STAFF)).all()
+    online = online_ids({user_id for _, _, user_id in rows}, now)
+    position = {counter_id: position for counter_id, position, user_id in rows if user_id in online}
+    if not position:
+        return 0
+    preferred_before = db.session.execute(
+        select(CounterService.counter_id, CounterService.position, Service.prefix)
+        .join(Service, Service.id == CounterService.service_id)
+        .where(CounterService.counter_id.in_(position))).all()
+    waiting = all_waiting_counts(now)
+    busy_elsewhere = {counter_id for counter_id, rank, prefix in preferred_before
+                      if rank < position[counter_id] and waiting.get(prefix, 0) > 0}
+    return len(set(position) - busy_elsewhere)
 
 
 def ticket_status(ticket):
     """What the person holding the ticket sees on /t/<token>: people ahead and the estimated wait
-    (recent average service time × people ahead ÷ counters open)."""
+    (recent average service time × people ahead ÷ counters calling this service now; none while
+    no counter is)."""
     waiting = ticket.status == QueueStatus.WAITING
     ahead = people_ahead(ticket) if waiting else 0
+    open_counters = counters_open(ticket.service_id) if waiting else 0
     estimate = None
-    if waiting:
-        open_counters = max(counters_open(ticket.service_id), 1)
+    if waiting and open_counters:
         estimate = round(average_service_seconds(ticket.service_id) * ahead / open_counters)
-    return TicketStatusSchema().dump(ticket) | {"people_ahead": ahead, "estimated_wait_seconds": estimate}
+    return TicketStatusSchema().dump(ticket) | {"people_ahead": ahead, "estimated_wait_seconds": estimate,
+                                                "counters_open": open_counters}

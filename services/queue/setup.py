@@ -1,4 +1,5 @@
-"""The admin's set-up of the walk-in queue: services with opening hours, counters with services."""
+"""The admin's set-up of the walk-in queue: services with opening hours, counters with the services
+they call, and named call screens."""
 import re
 from datetime import time
 
@@ -6,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
-from models import Counter, CounterService, QueueTicket, Service, ServiceHours
+from models import Counter, CounterService, QueueTicket, Screen, Service, ServiceHours
 from services import audit
 from services.errors import Conflict, ValidationFailed, commit_or_conflict
 
@@ -91,6 +92,8 @@ def counter_snapshot(counter):
 def save_counter(counter, actor, name, position, active, service_order):
     """Create or update a counter. `service_order`: service ids, most preferred first."""
     name = (name or "").strip()
+    if not service_order:
+        raise ValidationFailed(_l("Choose at least one service this counter calls."), field="services")
     clash = db.session.scalar(select(Counter.id).where(Counter.name == name))
     if clash is not None and (counter is None or clash != counter.id):
         raise Conflict(_l("Another counter already has that name."), field="name")
@@ -113,6 +116,72 @@ def delete_counter(counter, actor):
     audit.record(actor, "counter.deleted", "counter", counter.id, before=counter_snapshot(counter))
     db.session.delete(counter)
     commit_or_conflict(_l("This counter has history that must be kept; deactivate it instead."))
+
+
+# --- named call screens -----------------------------------------------------------------------
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+LOCALES = ("es", "en")
+TICKER_MAX = 300
+
+
+def all_screens():
+    return db.session.scalars(select(Screen).order_by(Screen.name)).all()
+
+
+def active_screen(slug):
+    """The active screen at /screen/<slug>, or None."""
+    return db.session.scalar(select(Screen).where(Screen.slug == slug, Screen.active.is_(True))) if slug else None
+
+
+def screen_prefixes(screen):
+    """The prefixes a screen shows; empty: every service."""
+    return [service.prefix for service in screen.services if service.active]
+
+
+def screen_snapshot(screen):
+    return {"name": screen.name, "slug": screen.slug, "locale": screen.locale, "recent_count": screen.recent_count,
+            "ticker": screen.ticker, "active": screen.active, "services": [s.id for s in screen.services]}
+
+
+def save_screen(screen, actor, name, slug, service_ids, locale=None, recent_count=None, ticker="", active=True):
+    """Create or update a named screen. The slug is its address: lower-case letters, digits and
+    dashes (sala-espera-1); no services chosen means every service."""
+    name, slug, ticker = " ".join((name or "").split()), (slug or "").strip().lower(), " ".join((ticker or "").split())
+    if not name:
+        raise ValidationFailed(_l("A name is required."), field="name")
+    if not SLUG.match(slug) or len(slug) > 60:
+        raise ValidationFailed(_l("Lower-case letters, digits and dashes, like sala-de-espera."), field="slug")
+    if locale not in (None, "", *LOCALES):
+        raise ValidationFailed(_l("Choose a language."), field="locale")
+    if recent_count is not None and not 0 <= recent_count <= 12:
+        raise ValidationFailed(_l("From 0 to 12."), field="recent_count")
+    if len(ticker) > TICKER_MAX:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=TICKER_MAX), field="ticker")
+    services = db.session.scalars(select(Service).where(Service.id.in_(service_ids or []))).all()
+    for other in db.session.scalars(select(Screen).where((Screen.slug == slug) | (Screen.name == name))):
+        if screen is None or other.id != screen.id:
+            field = "slug" if other.slug == slug else "name"
+            raise Conflict(_l("Another screen already has that address.") if field == "slug"
+                           else _l("Another screen already has that name."), field=field)
+    before = screen_snapshot(screen) if screen else None
+    if screen is None:
+        screen = Screen()
+        db.session.add(screen)
+    screen.name, screen.slug, screen.locale, screen.recent_count = name, slug, locale or None, recent_count
+    screen.ticker, screen.active, screen.services = ticker, active, services
+    db.session.flush()
+    audit.record(actor, "screen.updated" if before else "screen.created", "screen", screen.id,
+                 before=before, after=screen_snapshot(screen))
+    commit_or_conflict(_l("Another screen already has that name or address."), "slug")
+    return screen
+
+
+def delete_screen(screen, actor):
+    """A screen keeps no history: deleting it only frees its address (the TV shows a 404 page)."""
+    audit.record(actor, "screen.deleted", "screen", screen.id, before=screen_snapshot(screen))
+    db.session.delete(screen)
+    db.session.commit()
 
 
 def _refuse_if_used(*conditions):

@@ -1,7 +1,7 @@
 """Write static/sounds/chime.wav: the two-tone "ding-dong" the call screen plays on each call.
 
-Standard library only, so the file can be rebuilt and checked anywhere:
-    python bench/make_chime.py
+Standard library only, so the file can be rebuilt and checked anywhere (from the repository root):
+    .venv/bin/python tools/make_chime.py
 Two bell-like notes (E5 then C5), each a fundamental with two soft overtones and an exponential
 decay; 16 kHz mono 16-bit keeps the file small (~40 KB) while the tones stay clean.
 """
