@@ -22,6 +22,7 @@ from routes.queue import bp as queue_bp
 from routes.queue import reports as queue_reports
 from routes.queue import setup as queue_setup
 from services.messaging import notifications as mail_and_bell
+from services.queue import printing as receipt_printing
 from web import errors, i18n, markup, security
 from web.pages import BoundedIntConverter
 
@@ -108,4 +109,5 @@ def configure_subscribers(app):
     """Who reacts to what the services announce (events.py): mail and the bell, then the sockets
     (which also register their own event handlers)."""
     mail_and_bell.subscribe()
+    receipt_printing.subscribe()
     realtime.init_app(app)

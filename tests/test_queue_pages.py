@@ -1,4 +1,5 @@
 """The queue through its pages and its JSON API."""
+import re
 from datetime import time
 
 import pytest
@@ -55,6 +56,44 @@ def test_kiosk_shows_a_closed_service_and_refuses_it(app, client_as, queue_desk)
     assert "kiosk-closed" in page
     kiosk.post("/registro", data={"service_id": queue_desk["B"]})
     assert tickets(app) == {}
+
+
+def test_kiosk_mode_is_full_screen_with_its_own_language_switch(client_as, queue_desk):
+    page = client_as("registrar").get("/registro?mode=kiosk").get_data(as_text=True)
+    assert 'class="navbar' not in page and 'id="language-menu"' not in page and "kiosk-mode" in page
+    # Both languages on the page itself, each coming back to the kiosk in kiosk mode.
+    assert page.count('name="next" value="/registro?mode=kiosk"') == 2
+    assert 'data-locale="es"' in page and 'data-locale="en"' in page
+    assert 'action="/registro?mode=kiosk"' in page and "data-idle-reload-seconds" in page
+    assert page.index("js/common.js") < page.index("js/keepalive.js") and "data-keepalive-seconds" in page
+    desk = client_as("registrar").get("/registro").get_data(as_text=True)
+    assert 'class="navbar' in desk and "kiosk-languages" not in desk and "/registro?mode=kiosk" in desk
+
+
+def test_kiosk_mode_stays_through_issuing_and_messages(app, client_as, queue_desk):
+    kiosk = client_as("registrar")
+    response = kiosk.post("/registro?mode=kiosk&return_after=7", data={"service_id": queue_desk["A"]})
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/registro/tickets/\d+\?mode=kiosk&return_after=7", location)
+    kiosk.post("/language", data={"locale": "en", "next": location})  # this visitor reads English
+    receipt = kiosk.get(location).get_data(as_text=True)
+    assert 'data-return-seconds="7"' in receipt and 'id="return-form"' in receipt and "Take your ticket" in receipt
+    # Back to the start in the organisation's language (es), whatever the last person chose.
+    assert 'name="locale" value="es"' in receipt
+    assert 'name="next" value="/registro?mode=kiosk&amp;return_after=7"' in receipt
+    assert 'id="print-again"' not in receipt  # nobody prints a second ticket at a public kiosk
+    refused = kiosk.post("/registro?mode=kiosk", data={"service_id": "999"})
+    assert refused.headers["Location"] == "/registro?mode=kiosk"
+
+
+def test_receipt_qr_is_a_whole_symbol_css_can_size(app, client_as, queue_desk):
+    kiosk = client_as("registrar")
+    receipt = kiosk.get(kiosk.post("/registro", data={"service_id": queue_desk["A"]}).headers["Location"])
+    svg = re.search(r"<svg[^>]*>", receipt.get_data(as_text=True)).group(0)
+    # A viewBox and no size of its own: the CSS size scales the whole code, quiet zone included.
+    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
+    assert size >= 21 + 8 and " width=" not in svg and " height=" not in svg
+    assert 'data-auto-print="true"' in receipt.get_data(as_text=True)
 
 
 def test_panel_calls_serves_and_finishes_through_forms(app, client_as, queue_desk):
@@ -138,8 +177,16 @@ def test_api_issue_and_call_next(app, client, queue_desk):
     response = client.post("/api/queue/call-next", headers=bearer(staff))
     assert response.status_code == 200 and response.json["ticket"] == "A-001"
     assert response.json["counter"] == "Módulo 1"
-    response = client.post("/api/queue/call-next", json={"counter_id": queue_desk["counters"][1]},
-                           headers=bearer(staff))
+    first_id = response.json["id"]
+    # A retry that does not say what it finishes, a moment later: refused, the counter comes back.
+    repeated = client.post("/api/queue/call-next", headers=bearer(staff))
+    assert repeated.status_code == 409 and repeated.json["error"] == "counter_moved_on"
+    assert [ticket["ticket"] for ticket in repeated.json["state"]["current"]] == ["A-001"]
+    # A client that saw an empty counter is told it moved on; one that saw A-001 finishes it.
+    stale = client.post("/api/queue/call-next", json={"current_ticket_id": None}, headers=bearer(staff))
+    assert stale.status_code == 409 and stale.json["error"] == "counter_moved_on"
+    response = client.post("/api/queue/call-next", json={"counter_id": queue_desk["counters"][1],
+                                                         "current_ticket_id": first_id}, headers=bearer(staff))
     assert response.status_code == 409 and response.json["error"] == "queue_empty"
     display = client.get("/api/queue/display").json
     # staff1 moved to Módulo 2 and took A-001 along (then finished it before calling again)

@@ -1,4 +1,6 @@
-// Kiosk: colour each service button and stop double taps from issuing two numbers.
+// Kiosk: colour each service button, stop double taps from issuing two numbers, and, on a public
+// kiosk (data-idle-reload-seconds on <body>), start afresh when nobody has touched it for a while:
+// a half-made choice is dropped, and services that opened since show as open.
 (function () {
   "use strict";
   document.querySelectorAll(".kiosk-service[data-color]").forEach(function (button) {
@@ -15,4 +17,18 @@
       form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     }, 0);
   });
+
+  var idleSeconds = parseInt(document.body.dataset.idleReloadSeconds, 10);
+  if (!idleSeconds) return;
+  var timer = null;
+  function restartIdleTimer() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      if (!form.dataset.sent) window.location.replace(form.action);
+    }, idleSeconds * 1000);
+  }
+  ["pointerdown", "keydown"].forEach(function (name) {
+    document.addEventListener(name, restartIdleTimer, { passive: true });
+  });
+  restartIdleTimer();
 })();
