@@ -24,6 +24,7 @@ from services.queue import line as queue
 from services.queue.exports import csv_chunks
 from services.queue.stats import ReportFilter, dashboard_stats
 from tests.support.queries import statements_on
+from tests.support.queue_history import BETO, MARIA, build_queue_history
 
 TZ = ZoneInfo("America/Mexico_City")
 DAY = date(2024, 5, 6)
@@ -127,8 +128,8 @@ def test_stats_json_gives_exact_counts_averages_and_p90(admin_client, busy_day):
     response = admin_client.get(f"/admin/stats.json?{DAY_QUERY}")
     assert response.status_code == 200
     check_busy_day_stats(response.json)
-    assert response.json["range"] == {"start": "2024-05-06", "end": "2024-05-06", "service_id": None,
-                                      "timezone": "America/Mexico_City"}
+    assert response.json["range"] == {"start": "2024-05-06", "end": "2024-05-06", "all_history": False,
+                                      "service_id": None, "timezone": "America/Mexico_City"}
 
 
 def test_a_range_of_days_and_a_service_filter(admin_client, busy_day):
@@ -188,6 +189,81 @@ def test_the_figures_take_a_fixed_number_of_queries(app, busy_day):
     busy, empty = queries_for(DAY), queries_for(date(2024, 6, 1))
     assert len(busy) == len(empty) <= 8
     assert not any("queue_tickets.token" in sql for sql in busy)  # never whole ticket rows
+
+
+# --- transfers and the whole history (tests/support/queue_history.py) -------------------------------------
+
+
+@pytest.fixture
+def history(app, users):
+    with app.app_context():
+        return build_queue_history()
+
+
+def durations(wait_count, wait_average, service_count, service_average):
+    def one(count, average):
+        return {"count": count, "average": average, "p90": average} if count else NO_DURATION
+    return {"waiting_time": one(wait_count, wait_average), "service_time": one(service_count, service_average)}
+
+
+def counts(row):
+    return {key: row[key] for key in ("issued", "waiting", "served", "no_show")}
+
+
+def test_a_transferred_ticket_counts_as_issued_for_its_first_service(admin_client, history):
+    """TRC-1234 was issued for Trámites, waited there, and was served at Caja after a transfer."""
+    stats = admin_client.get(f"/admin/stats.json?{DAY_QUERY}").json
+    assert counts(stats["totals"]) == {"issued": 3, "waiting": 1, "served": 1, "no_show": 1}
+    procedures, cashier = stats["services"]
+    assert counts(procedures) == {"issued": 2, "waiting": 0, "served": 0, "no_show": 1}
+    assert counts(cashier) == {"issued": 1, "waiting": 1, "served": 1, "no_show": 0}
+    # The wait belongs to the line it was issued for; the service time, from Caja's call, to Caja.
+    assert {k: procedures[k] for k in ("waiting_time", "service_time")} == durations(2, 300.0, 0, None)
+    assert {k: cashier[k] for k in ("waiting_time", "service_time")} == durations(0, None, 1, 240.0)
+    staff = {row["name"]: row for row in stats["staff"]}
+    assert {k: staff[BETO][k] for k in ("called", "served")} == {"called": 1, "served": 1}
+    assert {k: staff[BETO][k] for k in ("waiting_time", "service_time")} == durations(0, None, 1, 240.0)
+    assert {k: staff[MARIA][k] for k in ("called", "served")} == {"called": 1, "served": 0}
+    assert {k: staff[MARIA][k] for k in ("waiting_time", "service_time")} == durations(1, 300.0, 0, None)
+    assert stats["hours"][9] == 3 and sum(stats["hours"]) == 3
+
+
+def test_one_services_report_takes_each_figure_from_its_own_column(admin_client, history):
+    procedures = admin_client.get(f"/admin/stats.json?{DAY_QUERY}&service={history['TRC']}").json
+    assert counts(procedures["totals"]) == {"issued": 2, "waiting": 0, "served": 0, "no_show": 1}
+    assert procedures["totals"]["waiting_time"]["count"] == 2 and procedures["totals"]["service_time"] == NO_DURATION
+    assert [s["prefix"] for s in procedures["services"]] == ["TRC"]
+    assert [s["name"] for s in procedures["staff"]] == [MARIA]
+    assert sum(procedures["hours"]) == 2
+
+    cashier = admin_client.get(f"/admin/stats.json?{DAY_QUERY}&service={history['CAJ']}").json
+    assert counts(cashier["totals"]) == {"issued": 1, "waiting": 1, "served": 1, "no_show": 0}
+    assert cashier["totals"]["waiting_time"] == NO_DURATION
+    assert cashier["totals"]["service_time"] == {"count": 1, "average": 240.0, "p90": 240.0}
+    assert [s["name"] for s in cashier["staff"]] == [BETO]
+    assert sum(cashier["hours"]) == 1
+
+
+def test_the_whole_history(admin_client, history):
+    stats = admin_client.get("/admin/stats.json?all_history=y&start=2024-05-06").json  # the dates step aside
+    assert stats["range"] == {"start": None, "end": None, "all_history": True, "service_id": None,
+                              "timezone": "America/Mexico_City"}
+    assert counts(stats["totals"]) == {"issued": 5, "waiting": 1, "served": 3, "no_show": 1}
+    assert [(s["prefix"], s["issued"], s["served"]) for s in stats["services"]] == [("TRC", 3, 1), ("CAJ", 2, 2)]
+    assert stats["hours"][9] == 3 and stats["hours"][10] == 1 and stats["hours"][11] == 1
+
+    only_cashier = admin_client.get(f"/admin/stats.json?all_history=y&service={history['CAJ']}").json
+    assert counts(only_cashier["totals"]) == {"issued": 2, "waiting": 1, "served": 2, "no_show": 0}
+
+
+def test_the_page_offers_the_whole_history(admin_client, history):
+    html = english(admin_client).get("/admin?all_history=y").get_data(as_text=True)
+    assert 'id="all_history"' in html and 'checked' in html and "All history" in html
+    assert 'data-stat="issued">5<' in html
+    assert 'href="/admin/exports/queue-tickets.csv?all_history=y"' in html
+    assert 'href="/admin/exports/queue-tickets.xlsx?all_history=y"' in html
+    assert 'data-stats-url="/admin/stats.json?all_history=y"' in html
+    assert 'id="start" name="start" type="date" value=""' in html  # no dates apply
 
 
 def test_the_page_shows_the_figures_charts_and_export_links(admin_client, busy_day):
@@ -251,8 +327,8 @@ def test_a_bad_date_is_a_form_error_on_the_page(admin_client, busy_day):
 
 # --- exports ----------------------------------------------------------------------------------------------
 
-HEADER = ["Code", "Service", "Priority", "Status", "Issued at", "Called at", "Service started at", "Finished at",
-          "Counter", "Staff", "Waiting seconds", "Service seconds"]
+HEADER = ["Code", "Issued for", "Service", "Priority", "Status", "Issued at", "Called at", "Service started at",
+          "Finished at", "Counter", "Staff", "Waiting seconds", "Service seconds"]
 
 
 def test_csv_export_streams_every_ticket_of_the_range(admin_client, busy_day):
@@ -264,13 +340,14 @@ def test_csv_export_streams_every_ticket_of_the_range(admin_client, busy_day):
     assert rows[0] == HEADER
     assert len(rows) == 15
     by_code = {row[0]: row for row in rows[1:]}
-    assert by_code["A-001"] == ["A-001", "General", "", "done", "2024-05-06 09:00:00", "2024-05-06 09:00:30",
-                                "2024-05-06 09:00:45", "2024-05-06 09:01:45", "Módulo 1", "Ana Uno", "30", "60"]
-    assert by_code["A-002"][6:8] == ["", "2024-05-06 09:18:00"]  # no "start": service time runs from the call
-    assert by_code["A-011"][3:] == ["no_show", "2024-05-06 12:00:00", "2024-05-06 12:01:00", "",
+    assert by_code["A-001"] == ["A-001", "General", "General", "", "served", "2024-05-06 09:00:00",
+                                "2024-05-06 09:00:30", "2024-05-06 09:00:45", "2024-05-06 09:01:45", "Módulo 1",
+                                "Ana Uno", "30", "60"]
+    assert by_code["A-002"][7:9] == ["", "2024-05-06 09:18:00"]  # no "start": service time runs from the call
+    assert by_code["A-011"][4:] == ["no-show", "2024-05-06 12:00:00", "2024-05-06 12:01:00", "",
                                     "2024-05-06 12:03:00", "Módulo 1", "Ana Uno", "60", ""]
-    assert by_code["A-012"][3:] == ["waiting", "2024-05-06 12:10:00", "", "", "", "", "", "", ""]
-    assert by_code["B-002"][1:4] == ["Caja", "elderly", "done"]
+    assert by_code["A-012"][4:] == ["waiting", "2024-05-06 12:10:00", "", "", "", "", "", "", ""]
+    assert by_code["B-002"][1:5] == ["Caja", "Caja", "Older adult", "served"]
     assert [row[0] for row in rows[1:3]] == ["A-001", "A-002"]  # in the order they were issued
 
 
@@ -294,11 +371,11 @@ def test_xlsx_export_has_a_bold_header_widths_and_real_datetimes(admin_client, b
     assert len(rows) == 15
     first = sheet[2]
     assert [cell.value for cell in first] == [
-        "A-001", "General", None, "done", datetime(2024, 5, 6, 9, 0), datetime(2024, 5, 6, 9, 0, 30),
+        "A-001", "General", "General", None, "served", datetime(2024, 5, 6, 9, 0), datetime(2024, 5, 6, 9, 0, 30),
         datetime(2024, 5, 6, 9, 0, 45), datetime(2024, 5, 6, 9, 1, 45), "Módulo 1", "Ana Uno", 30, 60]
-    assert all(cell.is_date for cell in first[4:8])
-    assert not first[2].font.bold
-    assert sheet.column_dimensions["B"].width == 24 and sheet.column_dimensions["E"].width == 20
+    assert all(cell.is_date for cell in first[5:9])
+    assert not first[3].font.bold
+    assert sheet.column_dimensions["B"].width == 24 and sheet.column_dimensions["F"].width == 20
 
 
 # --- live updates and roles ------------------------------------------------------------------------------
@@ -335,7 +412,7 @@ def test_the_figures_and_export_agree_on_postgresql(pg_clean):
         two_days = dashboard_stats(ReportFilter(DAY - timedelta(days=1), DAY))
         assert two_days["totals"]["issued"] == 15 and two_days["hours"][9] == 6
         lines = "".join(csv_chunks(ReportFilter(DAY, DAY))).splitlines()
-        assert len(lines) == 15 and lines[1].startswith("A-001,General,,done,2024-05-06 09:00:00,")
+        assert len(lines) == 15 and lines[1].startswith("A-001,General,General,,atendido,2024-05-06 09:00:00,")
         assert db.session.query(QueueTicket).count() == 15
 
 

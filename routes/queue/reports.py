@@ -1,8 +1,9 @@
 """Queue dashboard and exports (admin): the figures page, its live JSON, CSV and Excel downloads.
 
 All four read the same query string: ?start=YYYY-MM-DD&end=YYYY-MM-DD&service=<id>, each
-optional (today, every service). Bad values are shown beside the form field (400), or named
-in a JSON error for the live endpoint.
+optional (today, every service), or ?all_history=y (every day there is; the dates are set
+aside). Bad values are shown beside the form field (400), or named in a JSON error for the
+live endpoint.
 """
 import math
 
@@ -22,6 +23,8 @@ from web.security import roles_required
 bp = Blueprint("reports", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def service_choices():
     """Every service, inactive ones too: their tickets are still in the history."""
     return [(0, _("All services"))] + [(s.id, f"{s.prefix} · {s.name}") for s in queue_setup.all_services()]
@@ -33,15 +36,22 @@ def read_report():
     form.service.choices = service_choices()
     if not form.validate():
         return form, None
+    service_id = form.service.data or None
+    if form.all_history.data:
+        form.start.data = form.end.data = None  # the form shows that no dates apply
+        return form, ReportFilter.whole_history(service_id)
     first_day = form.start.data or form.end.data or local_today()
     last_day = form.end.data or first_day
     form.start.data, form.end.data = first_day, last_day  # the form shows the range it reports on
-    return form, ReportFilter(first_day, last_day, form.service.data or None)
+    return form, ReportFilter(first_day, last_day, service_id)
 
 
 def report_query(report):
     """The query string that asks for `report` again (export links, the live endpoint)."""
-    args = {"start": report.first_day.isoformat(), "end": report.last_day.isoformat()}
+    if report.is_whole_history:
+        args = {"all_history": "y"}
+    else:
+        args = {"start": report.first_day.isoformat(), "end": report.last_day.isoformat()}
     return args | ({"service": report.service_id} if report.service_id else {})
 
 
@@ -55,6 +65,8 @@ def format_duration(seconds):
 
 
 def period_label(report):
+    if report.is_whole_history:
+        return _("All history")
     first, last = format_date(report.first_day, "medium"), format_date(report.last_day, "medium")
     return first if first == last else f"{first} – {last}"
 

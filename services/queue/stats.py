@@ -1,12 +1,33 @@
 """Figures for the queue dashboard, computed in the database (never by loading ticket rows).
 
 A report covers the queue tickets issued on local days first_day..last_day (the organisation's
-timezone), optionally of one service: the line a ticket is in now, so a transferred ticket
-counts for the service that served it.
+timezone), or the whole history when both are None; optionally of one service.
+
+Which service a figure belongs to. A queue ticket has two: `issued_service_id`, the service it
+was issued for (its code A-023 says so), and `service_id`, the line it is in now, which a
+transfer at the counter changes. Each figure takes the one where the thing it counts happened:
+
+- issued, tickets per hour: the issued service (a ticket A-023 sent on to the cashier is still
+  one of A's issued numbers, and is never counted twice);
+- waiting now, served, no-shows: the current line (where they wait now, were served, did not
+  come forward);
+- waiting time (issue to first call): the issued service, since the first call ends the wait
+  in the line the person joined. A ticket transferred before it was ever called counts its whole
+  wait there too: the ticket keeps no record of when it changed lines;
+- service time: the current line, the one that served it;
+- per staff member: called, served and service time count the tickets whose latest call was
+  theirs (`staff_id`: a transfer hands the ticket to whoever calls it next). Waiting time per
+  staff member counts only tickets that stayed in the line they were issued for, whose first
+  call was made by the person recorded; the first caller of a transferred one is not recorded.
+
+A report of one service keeps every ticket issued for it or in its line now, and each figure
+then filters on its own column, so a transfer from A to B shows in A's issued and in B's served.
 
 Durations:
 - waiting time = called_at - issued_at (called_at is the first call);
-- service time = finished_at - coalesce(serving_started_at, called_at), served tickets only.
+- service time = finished_at - the start of service: serving_started_at when staff pressed
+  "start", else the latest call (last_called_at: after a transfer, the call in the line that
+  served it; after a recall, the call the person answered), served tickets only.
 
 The 90th percentile is the nearest-rank one (the smallest value with at least 90 % of the
 values at or below it), picked with row_number()/count() windows so that SQLite and
@@ -15,29 +36,48 @@ PostgreSQL answer alike.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, literal_column, or_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, extract, func, literal_column, null, or_, select, true, union_all
 
 from extensions import db
 from models import QueueStatus, QueueTicket, Service, User
-from services.timeutil import day_bounds, organisation_tz, seconds_between
+from services.timeutil import day_bounds, organisation_tz, seconds_between, utcnow
 
 HOURS_IN_DAY = 24
 
 
 @dataclass(frozen=True)
 class ReportFilter:
-    first_day: date
-    last_day: date
+    """Local days first_day..last_day, or the whole history when both are None."""
+
+    first_day: date | None
+    last_day: date | None
     service_id: int | None = None
+
+    @classmethod
+    def whole_history(cls, service_id=None):
+        return cls(None, None, service_id)
+
+    @property
+    def is_whole_history(self):
+        return self.first_day is None and self.last_day is None
 
 
 def ticket_conditions(report):
-    """WHERE clauses selecting the report's queue tickets (issued_at is indexed)."""
-    start, end = day_bounds(report.first_day, report.last_day)
-    conditions = [QueueTicket.issued_at >= start, QueueTicket.issued_at < end]
+    """WHERE clauses selecting the report's queue tickets (issued_at is indexed): issued in the
+    period and, for one service, issued for it or in its line now."""
+    conditions = []
+    if not report.is_whole_history:
+        start, end = day_bounds(report.first_day, report.last_day)
+        conditions += [QueueTicket.issued_at >= start, QueueTicket.issued_at < end]
     if report.service_id:
-        conditions.append(QueueTicket.service_id == report.service_id)
+        conditions.append(or_(QueueTicket.issued_service_id == report.service_id,
+                              QueueTicket.service_id == report.service_id))
     return conditions
+
+
+def of_service(column, report):
+    """The report's service on `column` (issued_service_id or service_id); always true for all."""
+    return column == report.service_id if report.service_id else true()
 
 
 def waiting_seconds():
@@ -45,39 +85,55 @@ def waiting_seconds():
 
 
 def service_started():
-    return func.coalesce(QueueTicket.serving_started_at, QueueTicket.called_at)
+    return func.coalesce(QueueTicket.serving_started_at, QueueTicket.last_called_at, QueueTicket.called_at)
 
 
 def service_seconds():
     return seconds_between(QueueTicket.finished_at, service_started())
 
 
-def count_status(status):
-    return func.count(case((QueueTicket.status == status, 1)))
+def count_where(*conditions):
+    return func.count(case((and_(*conditions), 1)))
+
+
+def count_status(status, *conditions):
+    return count_where(QueueTicket.status == status, *conditions)
 
 
 # --- counts ---------------------------------------------------------------------------------
 
 
 def totals(report):
+    in_line = of_service(QueueTicket.service_id, report)
     issued, waiting, served, no_show = db.session.execute(
-        select(func.count(), count_status(QueueStatus.WAITING), count_status(QueueStatus.DONE),
-               count_status(QueueStatus.NO_SHOW))
+        select(count_where(of_service(QueueTicket.issued_service_id, report)),
+               count_status(QueueStatus.WAITING, in_line), count_status(QueueStatus.DONE, in_line),
+               count_status(QueueStatus.NO_SHOW, in_line))
         .select_from(QueueTicket).where(*ticket_conditions(report))
     ).one()
     return {"issued": issued, "waiting": waiting, "served": served, "no_show": no_show}
 
 
 def service_counts(report):
-    """Per service: active services (even with no tickets) and any service that had tickets."""
-    issued = func.count(QueueTicket.id)
-    query = (
-        select(Service.id, Service.name, Service.prefix, Service.color, issued.label("issued"),
+    """Per service: issued by issued service, the rest by current line; every active service
+    (even with no tickets) and any service that had tickets either way."""
+    issued = (
+        select(QueueTicket.issued_service_id.label("service_id"), func.count().label("issued"))
+        .where(*ticket_conditions(report)).group_by(QueueTicket.issued_service_id).subquery("issued")
+    )
+    in_line = (
+        select(QueueTicket.service_id.label("service_id"),
                count_status(QueueStatus.WAITING).label("waiting"), count_status(QueueStatus.DONE).label("served"),
                count_status(QueueStatus.NO_SHOW).label("no_show"))
-        .outerjoin(QueueTicket, and_(QueueTicket.service_id == Service.id, *ticket_conditions(report)))
-        .group_by(Service.id, Service.name, Service.prefix, Service.color, Service.active, Service.position)
-        .having(or_(Service.active.is_(True), issued > 0))
+        .where(*ticket_conditions(report)).group_by(QueueTicket.service_id).subquery("in_line")
+    )
+    query = (
+        select(Service.id, Service.name, Service.prefix, Service.color,
+               func.coalesce(issued.c.issued, 0).label("issued"), func.coalesce(in_line.c.waiting, 0).label("waiting"),
+               func.coalesce(in_line.c.served, 0).label("served"), func.coalesce(in_line.c.no_show, 0).label("no_show"))
+        .outerjoin(issued, issued.c.service_id == Service.id)
+        .outerjoin(in_line, in_line.c.service_id == Service.id)
+        .where(or_(Service.active.is_(True), issued.c.service_id.is_not(None), in_line.c.service_id.is_not(None)))
         .order_by(Service.position, Service.prefix)
     )
     if report.service_id:
@@ -86,13 +142,14 @@ def service_counts(report):
 
 
 def staff_counts(report):
-    """Per staff member who called tickets, by the name people see (full name, else username)."""
+    """Per staff member who made the latest call of a ticket of the report's line, by the name
+    people see (full name, else username)."""
     name = func.coalesce(func.nullif(User.full_name, ""), User.username)
     query = (
         select(User.id, name.label("name"), func.count(QueueTicket.id).label("called"),
                count_status(QueueStatus.DONE).label("served"))
         .join(QueueTicket, QueueTicket.staff_id == User.id)
-        .where(*ticket_conditions(report))
+        .where(*ticket_conditions(report), of_service(QueueTicket.service_id, report))
         .group_by(User.id, User.full_name, User.username)
         .order_by(func.lower(name), User.id)
     )
@@ -102,21 +159,25 @@ def staff_counts(report):
 # --- durations --------------------------------------------------------------------------------
 
 
-def duration_samples(report, key):
-    """One row per measured duration: (metric, group key, seconds)."""
-    conditions = [*ticket_conditions(report), key.is_not(None)]
-    waits = select(literal_column("'waiting_time'").label("metric"), key.label("key"),
-                   waiting_seconds().label("seconds")).where(*conditions, QueueTicket.called_at.is_not(None))
-    services = select(literal_column("'service_time'").label("metric"), key.label("key"),
+def duration_samples(report, wait_key, service_key):
+    """One row per measured duration: (metric, group key, seconds). Waits are grouped by
+    `wait_key` and counted for the issued service, service times by `service_key` and the line."""
+    conditions = ticket_conditions(report)
+    waits = select(literal_column("'waiting_time'").label("metric"), wait_key.label("key"),
+                   waiting_seconds().label("seconds")).where(
+        *conditions, of_service(QueueTicket.issued_service_id, report), wait_key.is_not(None),
+        QueueTicket.called_at.is_not(None))
+    services = select(literal_column("'service_time'").label("metric"), service_key.label("key"),
                       service_seconds().label("seconds")).where(
-        *conditions, QueueTicket.status == QueueStatus.DONE, QueueTicket.finished_at.is_not(None),
+        *conditions, of_service(QueueTicket.service_id, report), service_key.is_not(None),
+        QueueTicket.status == QueueStatus.DONE, QueueTicket.finished_at.is_not(None),
         service_started().is_not(None))
     return union_all(waits, services).subquery("samples")
 
 
-def duration_summaries(report, key):
+def duration_summaries(report, wait_key, service_key):
     """{group key: {"waiting_time": summary, "service_time": summary}} with count, average and p90."""
-    samples = duration_samples(report, key)
+    samples = duration_samples(report, wait_key, service_key)
     group = (samples.c.metric, samples.c.key)
     ranked = select(
         samples,
@@ -143,6 +204,11 @@ def empty_durations():
     return {metric: {"count": 0, "average": None, "p90": None} for metric in ("waiting_time", "service_time")}
 
 
+def staff_wait_key():
+    """The staff member a wait belongs to: only for tickets still in the line they were issued for."""
+    return case((QueueTicket.service_id == QueueTicket.issued_service_id, QueueTicket.staff_id), else_=null())
+
+
 # --- hour of day --------------------------------------------------------------------------------
 
 
@@ -153,16 +219,17 @@ def local_hour(column, report):
         # The column holds naive UTC: mark it as UTC, then read it on the organisation's clock.
         return cast(extract("hour", func.timezone(tz.key, func.timezone("UTC", column))), Integer)
     # SQLite has no timezone database: shift by the organisation's UTC offset at the start of
-    # the range. Over a daylight-saving change inside the range, later hours are one hour off.
-    start, _ = day_bounds(report.first_day, report.last_day)
-    minutes = int(start.astimezone(tz).utcoffset().total_seconds() // 60)
+    # the range (now, for the whole history). Across a daylight-saving change inside the range,
+    # the hours on the other side are one hour off.
+    reference = utcnow() if report.is_whole_history else day_bounds(report.first_day, report.last_day)[0]
+    minutes = int(reference.astimezone(tz).utcoffset().total_seconds() // 60)
     return cast(func.strftime("%H", column, f"{minutes:+d} minutes"), Integer)
 
 
 def hourly_counts(report):
     """Tickets issued in each hour of the day: a list of 24 counts, index = local hour."""
     issued = select(local_hour(QueueTicket.issued_at, report).label("hour")).where(
-        *ticket_conditions(report)).subquery("issued")
+        *ticket_conditions(report), of_service(QueueTicket.issued_service_id, report)).subquery("issued")
     counts = [0] * HOURS_IN_DAY
     # Grouping by the subquery's column keeps PostgreSQL from seeing two copies of the expression.
     for hour, count in db.session.execute(select(issued.c.hour, func.count()).group_by(issued.c.hour)):
@@ -173,14 +240,21 @@ def hourly_counts(report):
 # --- the whole dashboard ------------------------------------------------------------------------
 
 
+def report_range(report):
+    first, last = report.first_day, report.last_day
+    return {"start": first and first.isoformat(), "end": last and last.isoformat(),
+            "all_history": report.is_whole_history, "service_id": report.service_id,
+            "timezone": organisation_tz().key}
+
+
 def dashboard_stats(report):
     """Everything the dashboard shows, as plain JSON-ready values."""
-    overall = duration_summaries(report, literal_column("0")).get(0, empty_durations())
-    by_service = duration_summaries(report, QueueTicket.service_id)
-    by_staff = duration_summaries(report, QueueTicket.staff_id)
+    everyone = literal_column("0")
+    overall = duration_summaries(report, everyone, everyone).get(0, empty_durations())
+    by_service = duration_summaries(report, QueueTicket.issued_service_id, QueueTicket.service_id)
+    by_staff = duration_summaries(report, staff_wait_key(), QueueTicket.staff_id)
     return {
-        "range": {"start": report.first_day.isoformat(), "end": report.last_day.isoformat(),
-                  "service_id": report.service_id, "timezone": organisation_tz().key},
+        "range": report_range(report),
         "totals": totals(report) | overall,
         "services": [row | by_service.get(row["id"], empty_durations()) for row in service_counts(report)],
         "staff": [row | by_staff.get(row["id"], empty_durations()) for row in staff_counts(report)],

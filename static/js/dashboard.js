@@ -1,9 +1,23 @@
-// Queue dashboard: draws the charts from the figures the page was rendered with, then keeps the
-// numbers, tables and charts current. The server sends `line_changed` on the /queue Socket.IO
-// namespace whenever a line moves; we then refetch the figures (at most once a second) and
-// update everything in place. Handlers are registered once, so nothing grows while it stays open.
+// Queue dashboard: greys out the filter's dates while "All history" is ticked, draws the charts
+// from the figures the page was rendered with, then keeps the numbers, tables and charts current.
+// The server sends `line_changed` on the /queue Socket.IO namespace whenever a line moves; we then
+// refetch the figures (at most once a second) and update everything in place. Handlers are
+// registered once, so nothing grows while it stays open.
 (function () {
   "use strict";
+
+  // --- the filter: "All history" sets the dates aside (disabled fields are not sent) -----------
+
+  var allHistory = document.getElementById("all_history");
+  if (allHistory) {
+    var dates = ["start", "end"].map(function (id) { return document.getElementById(id); });
+    var followAllHistory = function () {
+      dates.forEach(function (input) { if (input) input.disabled = allHistory.checked; });
+    };
+    allHistory.addEventListener("change", followAllHistory);
+    followAllHistory();
+  }
+
   var root = document.getElementById("queue-dashboard");
   if (!root || typeof Chart === "undefined") return;
 
