@@ -1,9 +1,7 @@
 """The public call screen (/) and a person's queue-ticket page (/t/<token>), as the server renders them."""
 import io
-import json
 import re
 import wave
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -12,44 +10,10 @@ from extensions import db
 from models import Counter, CounterService, QueueTicket, Service, User
 from services.queue import line as queue_service
 from services.settings import save_settings
+from tests.support.html import Elements, element_text
 from tests.support.presence import online
 
 ENGLISH = {"Accept-Language": "en"}
-
-
-class Elements(HTMLParser):
-    """Every start tag as (tag, attributes), and the text of <script> blocks."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.tags, self.scripts, self._in_script = [], [], None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.tags.append((tag, attrs))
-        if tag == "script":
-            self._in_script = attrs
-            self.scripts.append([attrs, ""])
-
-    def handle_data(self, data):
-        if self._in_script is not None:
-            self.scripts[-1][1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = None
-
-    def by_id(self, element_id):
-        return next(attrs for _tag, attrs in self.tags if attrs.get("id") == element_id)
-
-    def json_block(self, element_id):
-        return json.loads(next(text for attrs, text in self.scripts if attrs.get("id") == element_id))
-
-
-def element_text(html, element_id):
-    match = re.search(rf'id="{element_id}"[^>]*>([^<]*)<', html)
-    return match.group(1).strip()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import re
 
 from extensions import db, socketio
 from models import Counter, CounterState, QueueStatus, QueueTicket
+from tests.support.html import Elements, element_text
 from tests.support.presence import online
 
 JSON = {"Accept": "application/json"}
@@ -36,7 +37,7 @@ def test_a_stale_page_changes_nothing_and_gets_the_counter_back(app, client_as, 
     assert refused.status_code == 409 and refused.json["error"] == "counter_moved_on"
     assert [t["ticket"] for t in refused.json["state"]["current"]] == ["A-001"]  # the counter as it is
     back = tab2.post("/panel/call-next", data={"current": current_ids(page)}, follow_redirects=True)
-    assert "Nada cambió" in back.get_data(as_text=True) or "Nothing was changed" in back.get_data(as_text=True)
+    assert "No se cambió nada" in back.get_data(as_text=True)  # the demo speaks Spanish
     with app.app_context():
         statuses = [t.status for t in db.session.scalars(db.select(QueueTicket).order_by(QueueTicket.id))]
     assert statuses == [QueueStatus.CALLED, QueueStatus.WAITING, QueueStatus.WAITING]
@@ -97,12 +98,15 @@ def test_the_status_page_says_when_no_counter_is_calling(app, client, client_as,
     with app.app_context():
         token = db.session.scalar(db.select(QueueTicket.token))
     assert client.get(f"/t/{token}/status").json["counters_open"] == 0
-    page = client.get(f"/t/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "no counter is calling this line right now" in page
+    html = client.get(f"/t/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert element_text(html, "status-wait") == "—"  # no estimate rather than a wrong one, and why
+    assert element_text(html, "status-no-counter") == "no counter is calling this line right now"
+    assert "hidden" not in Elements(html).by_id("status-no-counter")
     with app.app_context():
         online(queue_desk["staff"])
     status = client.get(f"/t/{token}/status").json
     assert status["counters_open"] == 1 and status["estimated_wait_seconds"] == 0
+    assert "hidden" in Elements(client.get(f"/t/{token}").get_data(as_text=True)).by_id("status-no-counter")
     assert response.status_code == 302
 
 

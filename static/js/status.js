@@ -38,8 +38,7 @@
 
   function isNear(status, ahead) { return status === "waiting" && ahead <= alertAhead; }
 
-  function waitText(seconds, countersOpen) {
-    if ((seconds === null || seconds === undefined) && !countersOpen) return root.dataset.waitNoCounter;
+  function waitText(seconds) {
     if (seconds === null || seconds === undefined) return "—";
     if (seconds < 60) return root.dataset.waitUnderMinute;
     return root.dataset.waitMinutes.replace("{minutes}", String(Math.round(seconds / 60)));
@@ -158,7 +157,8 @@
     byId("status-label").textContent = labels[status.status] || status.status;
     byId("status-service").textContent = status.service;  // another line after a transfer
     byId("status-ahead").textContent = status.people_ahead;
-    byId("status-wait").textContent = waitText(status.estimated_wait_seconds, status.counters_open);
+    byId("status-wait").textContent = waitText(status.estimated_wait_seconds);
+    byId("status-no-counter").hidden = status.estimated_wait_seconds != null || status.counters_open > 0;
     byId("status-waiting").hidden = !waiting;
     near.hidden = !isNear(status.status, status.people_ahead);
     cancelForm.hidden = !waiting;
