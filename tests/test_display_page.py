@@ -61,7 +61,8 @@ def test_call_screen_shows_current_call_recent_calls_and_waiting_counts_without_
     # The server-rendered page already shows it, before any script runs.
     current = html.split('id="display-current"', 1)[1].split("</section>", 1)[0]
     assert "A-002" in current and "Módulo 4" in current
-    assert re.search(r'data-prefix="A"[^>]*>\s*<span class="display-service">General</span>\s*'
+    assert re.search(r'data-prefix="A"[^>]*>\s*<span class="display-prefix">A</span>\s*'
+                     r'<span class="display-service">General</span>\s*'
                      r'<span class="display-count" data-field="count">1<', html)
     root = page.by_id("display")
     assert root["data-services"] == ""

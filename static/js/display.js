@@ -61,6 +61,7 @@
     services.forEach(function (service) {
       var item = waitingItem.content.firstElementChild.cloneNode(true);
       item.dataset.prefix = service.prefix;
+      item.querySelector(".display-prefix").textContent = service.prefix;
       item.querySelector(".display-service").textContent = service.name;
       setColour(item, service.color);
       counts[service.prefix] = item.querySelector('[data-field="count"]');
@@ -124,14 +125,23 @@
 
   // The current number as large as its box allows, on one line; then every other large text is
   // capped below it, which can only give the number's box more room, so it is fitted once more.
+  // With nobody called yet the box shows a dash, sized as a short number would be: fitted alone,
+  // a dash grows into a bar across the screen that reads as a fault.
+  var IDLE_SAMPLE = "A-000";
+
   function fitCurrent() {
     root.style.removeProperty("--display-cap");
+    var idle = !model.current;
+    var shown = ticket.textContent;
+    if (idle) ticket.textContent = IDLE_SAMPLE;
     var fits = function () {
       return ticket.offsetWidth <= ticketBox.clientWidth * MARGIN && ticket.offsetHeight <= ticketBox.clientHeight;
     };
     var size = window.DisplayFit.fit(ticket, fits, ticketBox.clientHeight);
     root.style.setProperty("--display-cap", Math.floor(size * CAP) + "px");
     window.DisplayFit.fit(ticket, fits, ticketBox.clientHeight, size);
+    if (idle) ticket.textContent = shown;
+    ticket.classList.toggle("is-idle", idle);
   }
 
   // Every earlier call on the list, and its counter's name whole (in at most two lines) if it can

@@ -3,6 +3,8 @@ meant for (TVs at 1920×1080, 1366×768, 1280×720 and portrait 1080×1920, and 
 in Spanish and English: the current number on one line, inside its box and larger than any other
 text; regions side by side, never over each other; every service of the footer in view; the
 message ticker inside the screen; and no scrolling."""
+import re
+
 import pytest
 
 from tests.support.browser import expect
@@ -43,7 +45,7 @@ def screens(live_server, tmp_path_factory):
         data.add_call(services[2 + k % 12], 1000 + 777 * k, counters[k], issue_date, minutes_ago=40 - k)
     data.add_call(services[1], 7, counters[RECENT], issue_date, minutes_ago=10)  # "I-007": narrow
     try:
-        yield {"data": data, "desk": desk, "mww": services[0], "counter": counters[-1]}
+        yield {"data": data, "desk": desk, "mww": services[0], "counter": counters[-1], "services": services}
     finally:
         data.undo()
 
@@ -81,6 +83,8 @@ MEASURE = """() => {
              frame: box(document.querySelector('.display-ticket-box'))},
     largestOther, largestWhat, regions,
     services: Array.from(document.querySelectorAll('#display-waiting li')).map(box),
+    prefixes: Array.from(document.querySelectorAll('#display-waiting .display-prefix')).map(
+      prefix => ({text: prefix.textContent, whole: prefix.scrollWidth <= prefix.clientWidth + 0.5})),
     counters: Array.from(document.querySelectorAll('#display-counters li')).map(li => li.textContent),
     recent: Array.from(document.querySelectorAll('#display-recent li:not([hidden])')).map(box),
   };
@@ -119,6 +123,9 @@ def check_layout(figures, where):
     assert len(figures["services"]) == len(PREFIXES), where
     for pill in figures["services"]:
         assert inside(pill, regions["waiting"]), (where, pill, regions["waiting"])
+    # Each pill starts with its prefix, whole: long names may end alike in "…", prefixes never do.
+    assert sorted(prefix["text"] for prefix in figures["prefixes"]) == sorted(PREFIXES), where
+    assert all(prefix["whole"] for prefix in figures["prefixes"]), (where, figures["prefixes"])
     # Every earlier call in its column.
     assert len(figures["recent"]) == RECENT, where
     for row in figures["recent"]:
@@ -160,3 +167,18 @@ def test_with_reduced_motion_the_message_stands_still_and_ellipsised(page, scree
     ticker = page.locator("#display-ticker").bounding_box()
     shown = text.bounding_box()
     assert shown["x"] >= ticker["x"] and shown["x"] + shown["width"] <= ticker["x"] + ticker["width"] + 0.5
+
+
+def test_before_the_first_call_the_dash_is_a_quiet_number_size_not_a_bar(page, screens):
+    """A screen whose line nobody has called today shows a dash as large as a short number would
+    be, muted: fitted alone, the dash stretched into a bar across the box."""
+    quiet = screens["data"].add_service("QUI", f"{SERVICE_NAME} Q", position=950)
+    screens["data"].add_screen("sin-llamados", "es", [quiet])
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/screen/sin-llamados")
+    expect(page.locator("#display")).to_have_attribute("data-fitted", "1366x768")
+    dash = page.locator("#display-current [data-field=ticket]")
+    expect(dash).to_have_text("—")
+    expect(dash).to_have_class(re.compile(r"\bis-idle\b"))
+    width, box = dash.evaluate("d => [d.getBoundingClientRect().width, d.parentElement.clientWidth]")
+    assert width < box * 0.4, (width, box)  # "A-000" fills the box; its dash is a third of that
