@@ -155,7 +155,10 @@ class AuditLog(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    actor_name: Mapped[str | None] = mapped_column(String(64))  # kept when the account is deleted
+    # The account's username, kept when the account is deleted; for someone without an account
+    # (a requester through the tracking link) their name, with `actor_via` saying how they acted.
+    actor_name: Mapped[str | None] = mapped_column(String(120))
+    actor_via: Mapped[str | None] = mapped_column(String(16))  # "link": the ticket's tracking link
     action: Mapped[str] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)
@@ -481,6 +484,10 @@ class Ticket(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by a public staff reply, cleared when the requester answers: the auto-close clock.
     awaiting_requester_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the SLA job warned the assignee that due_at is near, and escalated it once overdue;
+    # cleared when due_at moves, so each happens once per due time.
+    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     category: Mapped[Category] = relationship()
     area: Mapped[Area] = relationship()
@@ -587,6 +594,66 @@ class Attachment(db.Model):
     comment: Mapped[TicketComment | None] = relationship(back_populates="attachments")
 
 
+class TicketWatcher(db.Model):
+    """A staff member following a ticket: they hear of it as its assignee would."""
+
+    __tablename__ = "ticket_watchers"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class TicketCopy(db.Model):
+    """Someone the requester put in copy, by email: they receive the ticket's public replies."""
+
+    __tablename__ = "ticket_copies"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CannedReply(db.Model):
+    """A reply template: shared with every agent (no owner) or one agent's own. Its body may hold
+    placeholders ({requester_name}, {ticket_number}, {tracking_link}) filled in when inserted."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User | None] = relationship()
+
+
+class BusinessHours(db.Model):
+    """One working period of the organisation on a weekday (0 = Monday); due times count only
+    these. No rows: every hour counts."""
+
+    __tablename__ = "business_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    opens_at: Mapped[time] = mapped_column(Time)
+    closes_at: Mapped[time] = mapped_column(Time)
+
+
+class Holiday(db.Model):
+    """A day the organisation does not work: due times skip it."""
+
+    __tablename__ = "holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
 class CaptchaChallenge(db.Model):
     """A CAPTCHA image shown at /soporte, kept on the server so each answer works once. Only an
     HMAC of the answer is stored; the browser's session holds the nonce."""
@@ -607,6 +674,9 @@ class NotificationKind(str, enum.Enum):
     ASSIGNED = "assigned"  # a ticket was assigned to you
     REPLY = "reply"  # someone answered on your ticket
     STATUS = "status"  # your ticket changed status
+    REOPENED = "reopened"  # the requester reopened a ticket you handle or follow
+    SLA_WARNING = "sla_warning"  # a ticket you handle is near its due time
+    SLA_OVERDUE = "sla_overdue"  # a ticket of your area is past its due time
 
     def __str__(self):
         return self.value
