@@ -47,6 +47,8 @@ def test_filing_through_the_page_stores_the_files(app, attachment_desk, signed_i
         ticket_id, attachment_id = ticket.id, ticket.attachments[0].id
     page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     assert f"/tickets/{ticket_id}/files/{attachment_id}" in page and "pantalla.png" in page
+    # The mark beside each file is drawn by the page: an emoji is an empty box without an emoji font.
+    assert "📎" not in page and page.count('class="attachment-icon"') == 2
 
 
 def test_a_reply_through_the_page_carries_its_files(app, attachment_desk, signed_in):
@@ -180,6 +182,11 @@ def test_more_files_than_the_setting_allows_are_refused(app, attachment_desk, si
         set_setting("attachment_max_files", 2)
         with pytest.raises(ValidationFailed):
             attachments.check_uploads([upload(f"f{n}.png", PNG) for n in range(3)])
+        set_setting("attachment_max_files", 1)
+        with app.test_request_context(headers={"Accept-Language": "es"}), pytest.raises(ValidationFailed) as refused:
+            attachments.check_uploads([upload(f"f{n}.png", PNG) for n in range(2)])
+        assert str(refused.value) == "Puede adjuntar como máximo 1 archivo a la vez."
+        set_setting("attachment_max_files", 2)
         assert len(attachments.check_uploads([upload(f"f{n}.png", PNG) for n in range(2)] + [upload("", b"")])) == 2
     assert stored_files(upload_dir) == []
 

@@ -107,6 +107,16 @@ def test_idle_session_returns_to_login_with_a_message(app, client, users, monkey
     assert client.get("/account").status_code == 302
 
 
+def test_the_idle_message_says_one_minute_in_the_singular(app, client, users, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 1)
+    clock = FakeClock(monkeypatch)
+    login(client, "user1")
+    clock.advance(2)
+    response = client.get("/account", headers={"Accept-Language": "es"})
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Su sesión se cerró tras 1 minuto sin actividad." in page
+
+
 def test_keepalive_keeps_an_open_page_signed_in(app, client, users, monkeypatch):
     clock = FakeClock(monkeypatch)
     login(client, "staff1")

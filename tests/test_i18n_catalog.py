@@ -3,6 +3,7 @@
 Extraction follows babel.cfg and the keywords of `make translations-update`, so a string added
 to the code without a Spanish translation fails here rather than showing up in English.
 """
+import re
 from functools import cache
 
 from babel.messages.catalog import PYTHON_FORMAT
@@ -54,3 +55,16 @@ def test_spanish_translations_keep_the_placeholders():
         if text and lost:
             broken.append(f"{msgid!r} -> {text!r} lacks {', '.join(lost)}")
     assert not broken, "Spanish translations that drop a placeholder:\n  - " + "\n  - ".join(broken)
+
+
+# Forms of "tú" that never appear in Spanish written with "usted" (the desk's register, on the
+# public and the staff pages alike).
+TU_FORMS = re.compile(r"(?i)(?<!\w)(tú|tu|tus|te|ti|contigo|puedes|tienes|quieres|debes|estás|elige|inténtalo|"
+                      r"revisa|recarga|escribe|vuelve a|desactívalo|desactívala|ábrela|déjalo|inicia sesión)(?!\w)")
+
+
+def test_spanish_speaks_usted():
+    catalog = spanish_catalog()
+    familiar = [f"{message.id!r} -> {text!r}" for message in catalog if message.id
+                for text in translations(message) if text and TU_FORMS.search(text)]
+    assert not familiar, "Spanish translations that use tú instead of usted:\n  - " + "\n  - ".join(familiar)

@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
@@ -141,8 +142,9 @@ def enforce_idle_timeout():
     if session_is_idle():
         logout_user()
         session.clear()
-        message = _("Your session ended after %(minutes)d minutes without activity. Please sign in again.",
-                    minutes=current_app.config["SESSION_IDLE_MINUTES"])
+        message = ngettext("Your session ended after %(num)d minute without activity. Please sign in again.",
+                           "Your session ended after %(num)d minutes without activity. Please sign in again.",
+                           current_app.config["SESSION_IDLE_MINUTES"])
         if wants_json():
             return error_response(401, "session_expired", message)
         flash(message, "warning")

@@ -19,6 +19,7 @@ from pathlib import Path
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from werkzeug.security import safe_join
@@ -150,8 +151,8 @@ def check_uploads(files):
     max_files = int(attachment_max_files())
     max_mb = int(attachment_max_mb())
     if len(files) > max_files:
-        raise ValidationFailed(_l("You can attach at most %(count)d files at a time.", count=max_files),
-                               field=FIELD)
+        raise ValidationFailed(ngettext("You can attach at most %(num)d file at a time.",
+                                        "You can attach at most %(num)d files at a time.", max_files), field=FIELD)
     limit = max_mb * 1024 * 1024
     uploads = []
     for file in files:
