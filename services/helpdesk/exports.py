@@ -1,4 +1,4 @@
-"""Helpdesk tickets exported: a filtered list as Excel or CSV (PDFs: services/ticket_pdf.py).
+"""Helpdesk tickets exported: a filtered list as Excel or CSV (PDFs: services/helpdesk/pdf.py).
 
 The list exports read the lists' own scope, filters and order (services.ticket_queries), so an
 export never holds a ticket its reader could not open. Rows are plain column tuples fetched
@@ -6,7 +6,9 @@ BATCH_SIZE at a time (a server-side cursor on PostgreSQL): the CSV is sent while
 the workbook goes row by row into temporary files, so neither ever holds every ticket.
 
 Times are on the organisation's clock without an offset (Excel has no time zones). Text a
-person typed never becomes a spreadsheet formula, and goes into PDFs as plain text.
+person typed never becomes a spreadsheet formula; a reply's Markdown goes into the conversation
+sheet as the plain text the page shows (services/markup.message_text: no asterisks, no HTML, links
+with their address), so the cell reads like the ticket.
 """
 import csv
 import io
@@ -28,6 +30,7 @@ from services.errors import NotAllowed, ValidationFailed
 from services.helpdesk.access import staff_scope
 from services.helpdesk.queries import SCOPES, apply_filters, ordered, scoped_query
 from services.helpdesk.tickets import status_label
+from services.markup import message_text  # the page's own cleaning
 from services.spreadsheets import csv_value, neutralise_formula, styled_cell, take
 from services.timeutil import local_now, organisation_tz, utcnow
 
@@ -156,7 +159,7 @@ class RowFormat:
         values = [number, self.local(created), author or ""]
         if with_internal:
             values.append(self.yes if internal else self.no)
-        return values + [body]
+        return values + [message_text(body)]
 
 
 def ticket_batches(user, scope, filters, now):

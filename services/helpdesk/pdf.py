@@ -1,11 +1,17 @@
 """Helpdesk tickets as PDF: the filtered list (for printing, at most PDF_MAX_ROWS) and one ticket
-with its conversation. Text goes in as plain text, in the DejaVu font shipped in fonts/, so
-every machine prints ñ, á, — and €."""
+with its conversation, in the DejaVu fonts shipped in fonts/, so every machine prints ñ, á, — and €.
+
+Names, titles and catalogue values go in as plain text. What people wrote (the description and
+each reply) prints as the ticket page shows it: its Markdown rendered and cleaned by the page's
+own services/markup.py (bold is bold, a list a list, no <script>), each link followed by its address.
+"""
+import re
 import unicodedata
 from datetime import datetime
 
 from flask_babel import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace, TextStyle
 
 from config import BASE_DIR
 from extensions import db
@@ -13,13 +19,37 @@ from models import Area, Category, Priority, Role, User
 from services.helpdesk.access import is_staff_for
 from services.helpdesk.exports import RowFormat, headers, ticket_query
 from services.helpdesk.tickets import status_label, visible_comments
+from services.markup import printable_html  # the page's own cleaning
 from services.settings import organisation_name
 from services.timeutil import local_now, organisation_tz, utcnow
 
 PDF_MAX_ROWS = 2000
 FONT_DIR = BASE_DIR / "fonts"
-FONT = "DejaVu"
-
+FONT, MONO = "DejaVu", "DejaVuMono"
+# Every style a message may ask for must exist, or fpdf2 refuses the document: the monospaced
+# font (code) has one face, used for all four.
+FONT_FILES = {(FONT, ""): "DejaVuSans.ttf", (FONT, "B"): "DejaVuSans-Bold.ttf",
+              (FONT, "I"): "DejaVuSans-Oblique.ttf", (FONT, "BI"): "DejaVuSans-BoldOblique.ttf",
+              **{(MONO, style): "DejaVuSansMono.ttf" for style in ("", "B", "I", "BI")}}
+# How a message's HTML prints: close to the page's Bootstrap look, in black and grey.
+CODE_COLOUR, MUTED_COLOUR, LINK_COLOUR = "#a3195b", "#555555", "#0a58ca"
+NONE = 0.01  # mm
+MESSAGE_STYLES = {
+    "a": FontFace(color=LINK_COLOUR, emphasis="UNDERLINE"),
+    "code": FontFace(family=MONO, color=CODE_COLOUR),
+    # fpdf2 reads a top margin of 0 as "one line": NONE is as little as it takes.
+    # A list's own margins both go before it, so paragraphs carry the space around lists.
+    "pre": TextStyle(font_family=MONO, t_margin=1, b_margin=1),
+    "p": TextStyle(t_margin=1, b_margin=1),
+    "blockquote": TextStyle(color=MUTED_COLOUR, l_margin=6, t_margin=NONE, b_margin=NONE),
+    "ul": TextStyle(t_margin=1, b_margin=NONE),
+    "ol": TextStyle(t_margin=1, b_margin=NONE),
+    "li": TextStyle(l_margin=5, t_margin=NONE),
+    **{heading: TextStyle(font_style="B", font_size_pt=size, color="#000000", t_margin=1, b_margin=1)
+       for heading, size in (("h3", 12), ("h4", 11), ("h5", 10), ("h6", 9))},
+}
+LINE_HEIGHT = 1.3  # × the font size, as a page's text reads; fpdf2's own 1.0 sets lines touching
+BLOCK_START = re.compile(r"<(p|ul|ol|pre|h[3-6])>")  # cleaned HTML: these tags never have attributes
 
 
 def plain(value):
@@ -34,8 +64,8 @@ class Document(FPDF):
 
     def __init__(self, title, orientation="P"):
         super().__init__(orientation=orientation, format="A4")
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        for (family, style), filename in FONT_FILES.items():
+            self.add_font(family, style, FONT_DIR / filename)
         self.organisation = plain(organisation_name())
         self.set_title(plain(title))
         self.set_author(self.organisation)
@@ -57,6 +87,15 @@ class Document(FPDF):
 
     def paragraph(self, text, height=4.5):
         self.multi_cell(0, height, plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def message(self, text):
+        """What a person wrote, formatted as the ticket page shows it (see the module's docstring)."""
+        self.set_font(FONT, size=9)
+        html = BLOCK_START.sub(rf'<\1 style="line-height: {LINE_HEIGHT}">', plain(printable_html(text)))
+        self.write_html(html, font_family=FONT, tag_styles=MESSAGE_STYLES,
+                        li_prefix_color=MUTED_COLOUR, warn_on_tags_not_matching=False)
+        self.set_x(self.l_margin)
+        self.ln(1)
 
     def wrap(self, text, width):
         """Lines of `text` fitting `width` mm, words kept whole when they fit. A table row is
@@ -221,7 +260,7 @@ def ticket_pdf(ticket, user, now=None):
         document.multi_cell(0, 5, plain(value), align="L", new_x="LMARGIN", new_y="NEXT")
     document.ln(3)
     document.heading(_("Description"), size=11)
-    document.paragraph(ticket.description)
+    document.message(ticket.description)
     files = [a.original_name for a in ticket.attachments if a.comment_id is None]
     if files:
         document.set_font(FONT, size=8)
@@ -243,8 +282,7 @@ def ticket_pdf(ticket, user, now=None):
                                 new_x="LMARGIN", new_y="NEXT")
         else:
             document.multi_cell(0, 5, plain(line), align="L", new_x="LMARGIN", new_y="NEXT")
-        document.set_font(FONT, size=9)
-        document.paragraph(comment.body)
+        document.message(comment.body)
         if comment.attachments:
             document.set_font(FONT, size=8)
             document.paragraph(_("Files: %(names)s", names=", ".join(a.original_name for a in comment.attachments)))
