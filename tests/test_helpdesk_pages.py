@@ -314,7 +314,7 @@ def test_the_dashboard_counts_what_matters(client_as, desk, data):
         tickets.change_status(made[0], "closed", db.session.get(User, desk["agent"]))
     page = client_as("admin").get("/tickets/dashboard").get_data(as_text=True)
     counters = dict(re.findall(r'data-stat="(\w+)">(\d+)<', page))
-    assert counters == {"open": "3", "unassigned": "1", "urgent": "1", "overdue": "0", "total": "4"}
+    assert counters == {"open": "3", "unassigned": "1", "urgent": "1", "due_soon": "0", "overdue": "0", "total": "4"}
     assert 'id="helpdesk-charts"' in page
     assert "Agent Uno" in page.split('id="workload"')[1].split("</table>")[0]
 

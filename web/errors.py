@@ -1,9 +1,13 @@
 """Error responses: an HTML page for people, a JSON body for scripts and API clients, never a
 bare 500. Every JSON error has one shape, `{error, message, fields?}`, made by `error_response`
-and described by `ErrorSchema` in /api/openapi.json."""
+and described by `ErrorSchema` in /api/openapi.json, in the request's language (web/i18n.py).
+
+Under /api/ nothing is HTML: errors are JSON whatever raised them (a route, the URL map's 404 and
+405, a body over MAX_CONTENT_LENGTH, the rate limiter, a crash), and an empty answer (a 204, an
+automatic OPTIONS) carries no content type at all, where Flask would call it text/html."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
@@ -25,7 +29,7 @@ class ErrorSchema(Schema):
 
 def wants_json():
     """API calls and scripts asking for JSON get JSON errors; pages get HTML."""
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return is_api_request() or request.accept_mimetypes.best == "application/json"
 
 
 def error_response(status, code, message, problems=None, **context):
@@ -45,6 +49,21 @@ def init_app(app):
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    app.after_request(empty_api_answers_have_no_type)
+
+
+def is_api_request():
+    return request.path.startswith("/api/")
+
+
+def empty_api_answers_have_no_type(response):
+    """A 204 has no body, and neither has an OPTIONS answer (Flask's own, or a CORS preflight):
+    no content type either."""
+    empty = response.status_code == 204 or (request.method == "OPTIONS" and not response.get_data())
+    if empty and is_api_request():
+        response.headers.pop("Content-Type", None)
+        response.set_data(b"")
+    return response
 
 
 def messages():
@@ -67,6 +86,10 @@ def render_error(status, message, code=None):
 
 
 def handle_csrf_error(error):
+    # CSRF is checked before the view is looked up: a POST to a path or method nothing answers
+    # is that 404 or 405 (with Allow), not a form that expired.
+    if isinstance(request.routing_exception, HTTPException):
+        return handle_http_error(request.routing_exception)
     return render_error(400, _("The form expired or was sent from elsewhere. Reload the page and try again."),
                         code="csrf_failed")
 
@@ -74,7 +97,12 @@ def handle_csrf_error(error):
 def handle_http_error(error):
     message = messages().get(error.code, error.description)
     code = (error.name or "").lower().replace(" ", "_") or None
-    return render_error(error.code, message, code=code)
+    body, status = render_error(error.code, message, code=code)
+    response = current_app.make_response((body, status))
+    for name, value in error.get_headers():  # a 405's Allow, a 429's Retry-After: what the client acts on
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_domain_error(error):

@@ -13,8 +13,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from routes.api.auth import LoginSchema, TokenSchema, UserSchema
 from routes.api.queue import CallNextSchema, IssueSchema
-from routes.api.schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
-                                TicketUpdateSchema)
+from routes.api.schemas import (CommentCreateSchema, FiledTicketSchema, StatsArgsSchema, TicketCreateSchema,
+                                TicketListArgsSchema, TicketUpdateSchema)
 from routes.api.serializers import (CategorySchema, CommentSchema, DashboardStatsSchema, PrioritySchema, RefSchema,
                                     StatusSchema, TicketDetailSchema, TicketPageSchema, TicketSchema)
 from routes.queue.schemas import CalledQueueTicketSchema, IssuedQueueTicketSchema
@@ -34,6 +34,8 @@ ERROR_RESPONSES = {
     404: "Not found, or not yours to see.",
     409: "The ticket's state does not allow this (e.g. a transition from its status).",
     429: "Too many attempts.",
+    503: "Not ready: the desk is not set up yet (`setup_required`), or the helpdesk has no category to file "
+         "under yet (`helpdesk_not_ready`).",
 }
 
 
@@ -84,9 +86,10 @@ OPERATIONS = {
         "One page of the tickets you may see", "tickets", query=TicketListArgsSchema, response=TicketPageSchema,
         errors=(400,))},
     "api_tickets.ticket_create": {"post": operation(
-        "File a ticket", "tickets", ok=201, body=TicketCreateSchema, response=TicketSchema, errors=(400,),
+        "File a ticket", "tickets", ok=201, body=TicketCreateSchema, response=FiledTicketSchema, errors=(400, 503),
         description="`title`, `description` and `category_id` are required, under their English or their "
-                    "SoportePlus names. The Location header gives the new ticket's URL.")},
+                    "SoportePlus names. The Location header gives the new ticket's URL. What was sent but not "
+                    "used (an unknown field, a priority the caller may not choose) is listed in `ignored`.")},
     "api_tickets.ticket_get": {"get": operation(
         "A ticket with its conversation (internal notes for staff only)", "tickets",
         response=TicketDetailSchema, errors=(404,))},

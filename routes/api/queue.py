@@ -1,6 +1,7 @@
 """JSON API of the walk-in queue (Bearer token, blueprint `api_queue`); the same service functions
 and schemas as the pages."""
 from flask import Blueprint, jsonify
+from flask_babel import gettext as _
 from flask_jwt_extended import current_user, jwt_required
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
@@ -43,7 +44,8 @@ def issue():
         return error
     service = db.session.get(Service, data["service_id"], options=[joinedload(Service.hours)])
     if service is None or not service.active:
-        return error_response(400, "validation_error", "Unknown service.", {"service_id": "Unknown service."})
+        return error_response(400, "validation_error", _("Some fields are missing or invalid."),
+                              {"service_id": _("Unknown or closed service.")})
     ticket = line.issue_ticket(service, data["priority"], actor=current_user)
     return jsonify(IssuedQueueTicketSchema().dump(ticket)), 201
 
@@ -58,8 +60,8 @@ def call_next():
     if data["counter_id"] is not None:
         counter = db.session.get(Counter, data["counter_id"])
         if counter is None or not counter.active:
-            return error_response(400, "validation_error", "Unknown counter.",
-                                  {"counter_id": "Unknown or inactive counter."})
+            return error_response(400, "validation_error", _("Some fields are missing or invalid."),
+                                  {"counter_id": _("Unknown or inactive counter.")})
         line.take_counter(current_user, counter)
     counter = line.ensure_counter(current_user)
     if "current_ticket_id" in data:

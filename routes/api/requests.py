@@ -1,9 +1,11 @@
 """Reading an API request: its JSON body or its query string, loaded with a marshmallow schema.
-What is wrong comes back as a 400 naming each field, in the caller's language."""
+What is wrong comes back as a 400 naming each field, in the caller's language (marshmallow's own
+messages too: routes/api/messages.py)."""
 from flask import request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from routes.api.messages import translated
 from web.errors import error_response
 
 
@@ -34,5 +36,5 @@ def query_args(schema):
 
 def invalid_fields(error):
     problems = {name: " ".join(map(str, messages)) if isinstance(messages, list) else messages
-                for name, messages in error.normalized_messages().items()}
+                for name, messages in translated(error.normalized_messages()).items()}
     return error_response(400, "validation_error", _("Some fields are missing or invalid."), problems)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from models import MAX_ID, TicketStatus
+from routes.api.serializers import TicketSchema
 from services.helpdesk.queries import SCOPES, SEARCH_MAX, SORTS
 from services.helpdesk.tickets import BODY_MAX, TITLE_MAX
 
@@ -44,7 +45,9 @@ class TicketFieldsSchema(Schema):
     descripcion = fields.String(validate=validate.Length(max=BODY_MAX), metadata=seed_alias("description"))
     category_id = row_id()
     id_categoria = row_id(metadata=seed_alias("category_id"))
-    priority_id = row_id(metadata={"description": "Honoured for staff only; others get the category's."})
+    priority_id = row_id(metadata={
+        "description": "Honoured for staff, and for everyone when Settings let requesters choose the priority; "
+                       "otherwise the category's is used and the answer's `ignored` says so."})
     id_criticidad = row_id(metadata=seed_alias("priority_id"))
     location_id = row_id(allow_none=True)
     id_ubicacion = row_id(allow_none=True, metadata=seed_alias("location_id"))
@@ -78,9 +81,30 @@ class TicketFieldsSchema(Schema):
 
 
 class TicketCreateSchema(TicketFieldsSchema):
-    """A new ticket: title, description and category are required (under either name)."""
+    """A new ticket: title, description and category are required (under either name). Fields it
+    does not know are not refused but named back in the answer's `ignored` (see FiledTicketSchema)."""
 
     required_fields = ("title", "description", "category_id")
+
+    @post_load(pass_original=True)
+    def to_english_names(self, data, original_data, **kwargs):
+        changes = super().to_english_names(data, original_data, **kwargs)
+        changes["unknown_fields"] = sorted(name for name in original_data if name not in self.fields)
+        return changes
+
+
+class IgnoredFieldSchema(Schema):
+    field = fields.String(metadata={"description": "the field as the request named it"})
+    reason = fields.String(metadata={"description": "why it was ignored, in the caller's language"})
+
+
+class FiledTicketSchema(TicketSchema):
+    """The answer to filing: the new ticket, and what of the request it did not use."""
+
+    ignored = fields.List(fields.Nested(IgnoredFieldSchema), metadata={
+        "description": "Fields sent but not used, each with the reason: a field a ticket does not have, or "
+                       "`priority_id` / `id_criticidad` from someone who may not choose the priority (the "
+                       "category's was used). Empty when everything sent was used."})
 
 
 class TicketUpdateSchema(TicketFieldsSchema):
@@ -119,7 +143,9 @@ class TicketListArgsSchema(Schema):
     assignee_id = fields.String(metadata={"description": "An agent's id, or `none` for unassigned tickets."})
     date_from = fields.Date(metadata={"description": "Created on or after this local date."})
     date_to = fields.Date(metadata={"description": "Created on or before this local date."})
-    overdue = fields.Boolean()
+    overdue = fields.Boolean(metadata={"description": "Past their due time (working time), not on hold or closed."})
+    due_soon = fields.Boolean(metadata={"description": "Not overdue yet, but within the warning share of their "
+                                                       "resolution time (Settings)."})
     q = fields.String(validate=validate.Length(max=SEARCH_MAX),
                       metadata={"description": "Search number, title, requester and description."})
     sort = fields.String(validate=validate.OneOf(list(SORTS)))

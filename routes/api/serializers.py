@@ -128,7 +128,10 @@ class DashboardStatsSchema(Schema):
     open = fields.Integer(metadata={"description": "every status but closed"})
     unassigned = fields.Integer()
     urgent = fields.Integer(metadata={"description": "high and critical, not closed"})
-    overdue = fields.Integer()
+    overdue = fields.Integer(metadata={"description": "open or in progress and past the due time (on hold: paused)"})
+    due_soon = fields.Integer(metadata={"description": "open or in progress, not overdue, with at most the "
+                                                      "`sla_warning_percent` share of the resolution time left "
+                                                      "(working time)"})
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_category = fields.List(fields.Nested(NamedCountSchema))
     by_area = fields.List(fields.Nested(NamedCountSchema))

@@ -4,9 +4,11 @@ may not see is a 404, a rule that forbids the change a 403, a transition the sta
 allow a 409.
 """
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_jwt_extended import current_user, jwt_required
 
 from models import Role
+from routes.api import no_content
 from routes.api.requests import json_body, query_args
 from routes.api.schemas import (CommentCreateSchema, StatsArgsSchema, TicketCreateSchema, TicketListArgsSchema,
                                 TicketUpdateSchema)
@@ -17,6 +19,7 @@ from services.helpdesk import catalogues
 from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import is_staff_for, visible_ticket
 from services.helpdesk.queries import TicketFilters, list_tickets
+from services.helpdesk.readiness import require_taking_tickets
 from services.helpdesk.stats import created_and_closed_per_day, overview
 
 bp = Blueprint("api_tickets", __name__)
@@ -49,17 +52,31 @@ def ticket_list():
 @bp.post("/tickets")
 @jwt_required()
 def ticket_create():
+    require_taking_tickets()  # 503 helpdesk_not_ready, whatever the body holds
     data, error = json_body(TicketCreateSchema())
     if error:
         return error
     field_names = data.pop("field_names")
+    ignored = ignored_when_filing(data, field_names)
     try:
         ticket = ticket_service.file_ticket(requester=current_user, **data)
     except DomainError as failure:
         raise in_client_names(failure, field_names) from None
-    response = jsonify(ticket_json(ticket))
+    response = jsonify(ticket_json(ticket) | {"ignored": ignored})
     response.headers["Location"] = url_for(".ticket_get", ticket_id=ticket.id)
     return response, 201
+
+
+def ignored_when_filing(data, field_names):
+    """What the request sent that filing does not use, named as sent and with the reason, so a
+    client learns it instead of guessing: fields a ticket does not have, and a priority from
+    someone the desk does not let choose it. Removes them from `data`."""
+    ignored = [{"field": name, "reason": _("A ticket has no such field.")} for name in data.pop("unknown_fields")]
+    if data.get("priority_id") is not None and not ticket_service.may_choose_priority(current_user):
+        data.pop("priority_id")
+        ignored.append({"field": field_names.get("priority_id", "priority_id"),
+                        "reason": _("On this desk only staff choose the priority; the category's was used.")})
+    return ignored
 
 
 @bp.get("/tickets/<int:ticket_id>")
@@ -89,7 +106,7 @@ def ticket_update(ticket_id):
 @jwt_required()
 def ticket_delete(ticket_id):
     ticket_service.delete_ticket(visible_ticket(ticket_id, current_user, lock=True), current_user)
-    return "", 204
+    return no_content()
 
 
 @bp.post("/tickets/<int:ticket_id>/comments")
