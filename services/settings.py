@@ -67,6 +67,9 @@ attachment_max_mb = Setting("attachment_max_mb", default=5)  # largest file acce
 attachment_max_files = Setting("attachment_max_files", default=5)  # files per ticket or reply
 attachment_retention_days = Setting("attachment_retention_days", default=7)  # files of tickets closed longer ago go
 auto_close_hours = Setting("auto_close_hours", default=72)  # requester silent after a staff reply this long: close
+sla_warning_percent = Setting("sla_warning_percent", default=20)  # "due soon": this share of the resolution time left
+# People filing (requesters, someone without an account) may choose the priority; off: the category decides.
+requester_priority = Setting("requester_priority", default=False)
 
 
 def _load():

@@ -3,7 +3,7 @@ settings with the same fields."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
 from wtforms.validators import (URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
@@ -62,28 +62,59 @@ class OrganisationFields:
             raise ValidationError(_l("Unknown timezone."))
 
 
+# The ports whose encryption is fixed by convention (RFC 8314): 465 speaks TLS from the first byte,
+# 587 starts plain and switches with STARTTLS. Other ports keep what the admin chose.
+SECURITY_BY_PORT = {465: "ssl", 587: "starttls"}
+
+
+def security_for_port(port, otherwise):
+    return SECURITY_BY_PORT.get(port, otherwise)
+
+
+def mail_security_of(use_tls, use_ssl):
+    """The stored pair of switches as the one choice the form shows."""
+    return "ssl" if use_ssl else "starttls" if use_tls else "none"
+
+
 class MailFields:
     mail_server = StringField(_l("SMTP server"), validators=[Optional(), Length(max=255)])
     mail_port = IntegerField(_l("SMTP port"), default=587, validators=[Optional(), NumberRange(1, 65535)])
     mail_username = StringField(_l("SMTP username"), validators=[Optional(), Length(max=255)])
     mail_password = PasswordField(_l("SMTP password"), validators=[Optional(), Length(max=255)],
                                   description=_l("Leave empty to keep the stored password."))
-    mail_use_tls = BooleanField(_l("Use STARTTLS"))
-    mail_use_ssl = BooleanField(_l("Use SSL/TLS"))
+    mail_security = RadioField(
+        _l("Encryption"), default="starttls",
+        choices=[SelectChoice("starttls", _l("STARTTLS (port 587)")), SelectChoice("ssl", _l("SSL/TLS (port 465)")),
+                 SelectChoice("none", _l("None (a relay inside your network)"))],
+        description=_l("It follows the port: 587 uses STARTTLS and 465 SSL/TLS. Change it only if your mail "
+                       "provider says otherwise."))
     mail_default_sender = EmailField(_l("Sender address"), validators=[Optional(), Email(), Length(max=255)])
 
-    def validate_mail_use_ssl(self, field):
-        if field.data and self.mail_use_tls.data:
-            raise ValidationError(_l("Choose STARTTLS or SSL/TLS, not both."))
+    def chosen_security(self):
+        """What the admin chose; a form sent without the choice (an older page, a script) follows the port."""
+        if self.mail_security.raw_data:
+            return self.mail_security.data
+        return security_for_port(self.mail_port.data or 587, self.mail_security.data or "starttls")
+
+    def validate_mail_security(self, field):
+        port = self.mail_port.data
+        if not field.raw_data or port not in SECURITY_BY_PORT or field.data == "none":
+            return
+        if field.data != SECURITY_BY_PORT[port]:
+            raise ValidationError(_l("Port 465 speaks SSL/TLS from the start; choose SSL/TLS, or port 587 for "
+                                     "STARTTLS.") if port == 465 else
+                                  _l("Port 587 starts without encryption and switches with STARTTLS; choose "
+                                     "STARTTLS, or port 465 for SSL/TLS."))
 
     def mail_settings(self, keep_password=None):
+        security = self.chosen_security()
         return {
             "mail_server": (self.mail_server.data or "").strip() or None,
             "mail_port": self.mail_port.data or 587,
             "mail_username": (self.mail_username.data or "").strip() or None,
             "mail_password": self.mail_password.data or keep_password,
-            "mail_use_tls": bool(self.mail_use_tls.data),
-            "mail_use_ssl": bool(self.mail_use_ssl.data),
+            "mail_use_tls": security == "starttls",
+            "mail_use_ssl": security == "ssl",
             "mail_default_sender": (self.mail_default_sender.data or "").strip() or None,
         }
 
@@ -122,6 +153,8 @@ class HelpdeskFields:
     auto_close_hours = IntegerField(
         _l("Close a ticket when the requester has not answered a staff reply for (hours)"), default=72,
         validators=[InputRequired(), NumberRange(1, 24 * 365)])
+    requester_priority = BooleanField(_l("People filing a ticket may choose its priority"),
+                                      description=_l("Off: the category decides. Staff always may."))
 
     def validate_attachment_max_files(self, field):
         # A reply with every file at the largest size must still fit in one request.
@@ -130,9 +163,19 @@ class HelpdeskFields:
             raise ValidationError(_l("Files × size may not exceed %(mb)d MB (MAX_CONTENT_LENGTH_MB).", mb=limit_mb))
 
     def helpdesk_settings(self):
-        return {name: getattr(self, name).data for name in
-                ("attachment_max_mb", "attachment_max_files", "attachment_retention_days", "auto_close_hours")}
+        return {**{name: getattr(self, name).data for name in
+                   ("attachment_max_mb", "attachment_max_files", "attachment_retention_days", "auto_close_hours")},
+                "requester_priority": bool(self.requester_priority.data)}
 
 
 class SettingsForm(OrganisationFields, MailFields, DisplayFields, HelpdeskFields, FlaskForm):
     allow_registration = BooleanField(_l("People may create their own requester account"))
+    # Not a setting: where the "Send a test mail" button sends it (the admin's own address by default).
+    test_mail_to = EmailField(_l("Send a test mail to"), filters=[strip_text],
+                              validators=[Optional(), Email(), Length(max=255)])
+
+    @classmethod
+    def for_settings(cls, stored, **kwargs):
+        """The form filled with the settings in force (the two mail switches as one choice)."""
+        security = mail_security_of(stored.get("mail_use_tls"), stored.get("mail_use_ssl"))
+        return cls(data={**stored, "mail_security": security}, **kwargs)

@@ -1,15 +1,18 @@
 """Administration: user accounts, organisation settings, the audit trail. Admins only."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
 from models import Role, User
 from routes.admin.forms import NewUserForm, ResetPasswordForm, SettingsForm, UserForm
+from routes.admin.mail_check import MailCheckFailed, mail_settings_from, send_test_mail
 from services import audit as audit_service
 from services import settings as settings_service
 from services.accounts import users as user_service
 from services.errors import DomainError
+from services.helpdesk.readiness import helpdesk_readiness
 from web.forms import EmptyForm
 from web.pages import page_number, run_action, show_domain_error
 from web.security import roles_required
@@ -113,7 +116,9 @@ def delete_user(user_id):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     stored = settings_service.all_settings()
-    form = SettingsForm(data=stored)
+    form = SettingsForm.for_settings(stored)
+    if request.method == "GET":
+        form.test_mail_to.data = current_user.email
     if form.validate_on_submit():
         changes = {
             **form.organisation_settings(),
@@ -125,7 +130,47 @@ def settings():
         settings_service.save_settings(changes, current_user)
         flash(_("Settings saved."), "success")
         return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+    return render_template("admin/settings.html", form=form, readiness=helpdesk_readiness())
+
+
+@bp.post("/settings/test-mail")
+def test_mail():
+    """The Settings form's "Send a test mail" button: a message sent now through the mail settings
+    as typed on the page (saved or not; an empty password field means the stored one). Nothing is
+    saved; the page comes back as it was, with the outcome beside the button."""
+    stored = settings_service.all_settings()
+    form = SettingsForm.for_settings(stored)
+    outcome = None
+    if form.validate_on_submit() and mail_check_ready(form):
+        settings = mail_settings_from(form.mail_settings(keep_password=stored.get("mail_password")))
+        recipient = form.test_mail_to.data or current_user.email
+        try:
+            send_test_mail(settings, recipient, str(get_locale()), current_user.display_name)
+        except MailCheckFailed as failure:
+            outcome = ("danger", str(failure.message))
+        else:
+            outcome = ("success", _("The test mail was sent to %(address)s through %(server)s:%(port)d. If it does "
+                                    "not arrive, look in the spam folder.", address=recipient,
+                                    server=settings.server, port=settings.port))
+    elif form.csrf_token.errors:
+        abort(400)
+    else:
+        outcome = ("danger", _("Nothing was sent: correct the marked fields first."))
+    return render_template("admin/settings.html", form=form, readiness=helpdesk_readiness(), test_outcome=outcome)
+
+
+def mail_check_ready(form):
+    """A test needs a server, a sender and someone to send it to; each missing one is marked."""
+    required = [(form.mail_server, _("Write the SMTP server to test.")),
+                (form.mail_default_sender, _("Write the sender address the mail comes from.")),
+                (form.test_mail_to, _("Write the address to send the test mail to."))]
+    missing = False
+    for field, message in required:
+        value = field.data or (current_user.email if field is form.test_mail_to else None)
+        if not (value or "").strip():
+            field.errors = [*field.errors, message]
+            missing = True
+    return not missing
 
 
 @bp.get("/audit")

@@ -1,20 +1,20 @@
 """Forms of the helpdesk pages. Choices come from the active catalogues when the form is built."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from services.helpdesk.catalogues import active_categories, active_locations, priorities_by_level
 from services.helpdesk.tickets import BODY_MAX, NAME_MAX, TITLE_MAX
-from web.forms import strip_text
+from web.forms import optional_id, strip_text
 
 
 def category_choices():
-    """Categories grouped by area (rendered as <optgroup>s)."""
-    groups = {}
-    for category in active_categories():
-        groups.setdefault(category.area.name, []).append((category.id, category.name))
-    return groups
+    """"Choose…" first, selected until the person picks one (a preselected category sends hurried
+    people's tickets to the wrong team), then the categories grouped by area (<optgroup>s)."""
+    return [SelectChoice("", _l("Choose…")), *(
+        SelectChoice(category.id, category.name, optgroup=category.area.name) for category in active_categories())]
 
 
 def location_choices():
@@ -28,7 +28,7 @@ def priority_choices(with_default=True):
 
 class TicketForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip_text], validators=[InputRequired(), Length(max=TITLE_MAX)])
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=False,
+    category_id = SelectField(_l("Category"), coerce=optional_id, validate_choice=False,
                               validators=[InputRequired(message=_l("Choose a category."))])
     location_id = SelectField(_l("Location"), coerce=int, default=0, validate_choice=False)
     priority_id = SelectField(_l("Priority"), coerce=int, default=0, validate_choice=False)
@@ -37,13 +37,19 @@ class TicketForm(FlaskForm):
                                 description=_l("Markdown works: **bold**, *italics*, lists and links."))
     attachments = MultipleFileField(_l("Attachments"))
 
-    def fill_choices(self, staff):
+    def fill_choices(self, chooses_priority):
+        """`chooses_priority`: the person filing sets the priority (tickets.may_choose_priority);
+        otherwise the field goes and the category decides."""
         self.category_id.choices = category_choices()
         self.location_id.choices = location_choices()
-        if staff:
+        if chooses_priority:
             self.priority_id.choices = priority_choices()
         else:
             del self.priority_id
+
+    def chosen_priority_id(self):
+        """The priority picked, or None (the field is absent, or left to the category)."""
+        return (self.priority_id.data or None) if "priority_id" in self else None
 
 
 class PublicTicketForm(TicketForm):

@@ -1,20 +1,24 @@
 """/soporte: filing a ticket without an account, and the secret tracking link that follows it.
 
-Bots are kept out by a CAPTCHA image drawn on the server (services/helpdesk/captcha.py: the
-browser's session keeps only the image's nonce), a field people never see, and a rate limit per
-address.
+Bots are kept out by a CAPTCHA drawn on the server, as an image or spoken (routes/helpdesk/captcha.py:
+the browser's session keeps only the challenge's nonce and its sealed digits), a field people never
+see, and a rate limit per address. "New image" without JavaScript posts the form back here: it
+comes back as typed with a new image, files nothing and does not count against the limit.
 """
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import limiter
 from routes.helpdesk import bp
+from routes.helpdesk.captcha import forget_challenge
 from routes.helpdesk.forms import PublicTicketForm, ReplyForm, StatusForm
 from routes.helpdesk.tickets import TICKET_FIELDS, conversation_context, uploaded_files
+from routes.helpdesk.watcher_forms import followers_context
 from services.errors import DomainError
 from services.helpdesk import captcha
 from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import ticket_by_token
+from services.helpdesk.readiness import takes_tickets
 from web.pages import live_fragment, run_action, show_domain_error
 
 PUBLIC_FIELDS = TICKET_FIELDS | {"name": "name", "email": "email"}
@@ -24,33 +28,36 @@ def public_rate_limit():
     return current_app.config["PUBLIC_TICKET_RATE_LIMIT"]
 
 
-@bp.get("/soporte/captcha.png")
-@limiter.limit(lambda: current_app.config["CAPTCHA_RATE_LIMIT"])
-def captcha_image():
-    session["captcha"], image = captcha.issue()
-    response = send_file(image, mimetype="image/png")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def asks_for_new_image():
+    return request.form.get("new_captcha") == "1"
 
 
 @bp.route("/soporte", methods=["GET", "POST"])
-@limiter.limit(public_rate_limit, methods=["POST"])
+@limiter.limit(public_rate_limit, methods=["POST"], exempt_when=asks_for_new_image)
 def public_new_ticket():
+    if not takes_tickets():  # no category to file under yet: say so instead of an unusable form
+        return render_template("helpdesk/public_new.html", form=None, not_ready=True), \
+            (503 if request.method == "POST" else 200)
     form = PublicTicketForm()
-    form.fill_choices(staff=False)
+    form.fill_choices(ticket_service.may_choose_priority(None))
+    if request.method == "POST" and asks_for_new_image():
+        captcha.discard(forget_challenge())  # the page's <img> asks for the new one
+        form.captcha.data = ""
+        return render_template("helpdesk/public_new.html", form=form)
     if form.validate_on_submit():
         if form.website.data:  # only bots fill the hidden field: act as if all went well, keep nothing
             current_app.logger.info("public ticket discarded: honeypot filled from %s", request.remote_addr)
             flash(_("Thank you. Your request has been received."), "success")
             return redirect(url_for("helpdesk.public_new_ticket"))
-        if not captcha.passed(session.pop("captcha", None), form.captcha.data):
-            form.captcha.errors = [_("The characters do not match the image. Try the new one.")]
+        if not captcha.passed(forget_challenge(), form.captcha.data):
+            form.captcha.errors = [_("The digits do not match. Type the ones of the new image, or listen to them.")]
         else:
             try:
                 ticket = ticket_service.file_ticket(
                     title=form.title.data, description=form.description.data, category_id=form.category_id.data,
                     location_id=form.location_id.data or None, requester_name=form.name.data,
-                    requester_email=form.email.data.lower(), files=uploaded_files(),
+                    requester_email=form.email.data.lower(), priority_id=form.chosen_priority_id(),
+                    files=uploaded_files(),
                 )
             except DomainError as error:
                 show_domain_error(form, error, PUBLIC_FIELDS)
@@ -59,7 +66,7 @@ def public_new_ticket():
                         "to %(email)s.", number=ticket.number, email=ticket.requester_email), "success")
                 return redirect(url_for("helpdesk.track", token=ticket.tracking_token))
     elif request.method == "POST":
-        captcha.passed(session.pop("captcha", None), None)  # a failed attempt never gets a second try at the image
+        captcha.passed(forget_challenge(), None)  # a failed attempt never gets a second try at the image
     form.captcha.data = ""
     return render_template("helpdesk/public_new.html", form=form)
 
@@ -68,7 +75,8 @@ def tracking_context(ticket, token):
     def file_url(file):
         return url_for("helpdesk.public_download", token=token, attachment_id=file.id)
 
-    return conversation_context(ticket, False, file_url) | {"public_token": token}
+    return (conversation_context(ticket, False, file_url) | {"public_token": token}
+            | followers_context(ticket, None, token))
 
 
 @bp.get("/soporte/t/<token>")
