@@ -17,13 +17,15 @@ from routes.auth import views as auth
 from routes.first_run import views as first_run
 from routes.helpdesk import bp as helpdesk_bp
 from routes.helpdesk import catalogues as helpdesk_catalogues
+from routes.helpdesk import sla_admin  # noqa: F401  (business hours and holidays join the catalogue pages' blueprint)
 from routes.messaging import chat, notifications
 from routes.queue import bp as queue_bp
 from routes.queue import reports as queue_reports
 from routes.queue import setup as queue_setup
+from services import markup
 from services.messaging import notifications as mail_and_bell
 from services.queue import printing as receipt_printing
-from web import errors, i18n, markup, security
+from web import errors, i18n, security
 from web.pages import BoundedIntConverter
 
 # (blueprint, URL prefix), in the order they are registered.
@@ -69,7 +71,7 @@ def create_app(overrides=None):
     configure_blueprints(app)
     security.init_app(app)
     errors.init_app(app)
-    markup.init_app(app)
+    app.jinja_env.filters["message"] = markup.render_message  # what people wrote, as safe HTML
     configure_subscribers(app)
     cli.init_app(app)
     return app

@@ -1,5 +1,5 @@
-"""Scheduled jobs: sending mail, closing stale tickets, removing old attachment files, settling
-past queue days.
+"""Scheduled jobs: sending mail, SLA alerts, closing stale tickets, removing old attachment files,
+settling past queue days.
 
 The serving process runs them in the background (`start_scheduler`), and `flask jobs run` runs
 them from cron. Several processes may do both at once: a run is claimed with a conditional
@@ -18,6 +18,7 @@ import email_manager
 from extensions import db, socketio, upsert_into
 from models import JobRun
 from services.helpdesk import attachments, tickets
+from services.messaging import sla_alerts
 from services.queue import line
 from services.timeutil import utcnow
 
@@ -39,6 +40,11 @@ def send_mail(now):
     return str(email_manager.send_due(now))
 
 
+def send_sla_alerts(now):
+    warned, escalated = sla_alerts.send_sla_alerts(now)
+    return f"warned {warned}, escalated {escalated} ticket(s)"
+
+
 def close_stale_tickets(now):
     return f"closed {tickets.close_stale_tickets(now)} ticket(s)"
 
@@ -53,6 +59,7 @@ def close_queue_day(now):
 
 JOBS = {job.name: job for job in (
     Job("send_mail", timedelta(seconds=10), send_mail),
+    Job("sla_alerts", timedelta(minutes=1), send_sla_alerts),
     Job("close_stale_tickets", timedelta(minutes=10), close_stale_tickets),
     Job("remove_old_attachment_files", timedelta(hours=1), remove_old_attachment_files),
     Job("close_queue_day", timedelta(hours=1), close_queue_day),

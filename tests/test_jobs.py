@@ -119,7 +119,7 @@ def test_a_scheduled_run_happens_once_and_the_next_comes_after_its_interval(app,
         assert calls == dict.fromkeys(jobs.JOBS, 1)
 
         assert set(jobs.run_due_jobs(now + timedelta(seconds=10))) == {"send_mail"}
-        assert set(jobs.run_due_jobs(now + timedelta(minutes=10))) == {"send_mail", "close_stale_tickets"}
+        assert set(jobs.run_due_jobs(now + timedelta(minutes=10))) == {"send_mail", "sla_alerts", "close_stale_tickets"}
         assert set(jobs.run_due_jobs(now + HOURS)) == set(jobs.JOBS)
         row = job_row("close_queue_day")
         assert row.started_at == now + HOURS and row.next_run_at == now + 2 * HOURS

@@ -46,8 +46,9 @@ def test_services_never_import_the_web_the_sockets_or_mail():
     refused = ("realtime", "routes", "web", "email_manager", "app")
     offenders = {name: sorted(target for target in targets if target.split(".")[0] in refused)
                  for name, targets in graph.items() if name.startswith("services")}
-    # Mail's own callers: the mail-and-bell subscriber writes to the outbox, the send_mail job empties it.
-    for mail_user in ("services.messaging.notifications", "services.jobs"):
+    # Mail's own callers: the mail-and-bell subscriber and the SLA alerts write to the outbox, the
+    # send_mail job empties it.
+    for mail_user in ("services.messaging.notifications", "services.messaging.sla_alerts", "services.jobs"):
         offenders[mail_user] = [target for target in offenders.get(mail_user, []) if target != "email_manager"]
     assert {name: targets for name, targets in offenders.items() if targets} == {}
 

@@ -96,4 +96,6 @@ def activity_labels():
         "ticket.priority": _("changed the priority"), "ticket.assigned": _("changed the assignment"),
         "ticket.edited": _("edited"), "ticket.reply": _("replied"), "ticket.note": _("wrote a note"),
         "ticket.auto_closed": _("closed automatically"),
+        "ticket.sla_warned": _("warned: due soon"), "ticket.sla_escalated": _("escalated: overdue"),
+        "ticket.copy_added": _("put someone in copy"), "ticket.copy_removed": _("took someone out of copy"),
     }

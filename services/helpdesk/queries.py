@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from extensions import db
 from models import MAX_ID, Priority, Ticket, TicketStatus, ticket_search_document
 from services.errors import ValidationFailed
+from services.helpdesk import sla
 from services.helpdesk.access import restrict_to_visible, staff_scope
 from services.timeutil import day_bounds, utcnow
 
@@ -50,6 +51,7 @@ class TicketFilters:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    due_soon: bool = False  # with `overdue` too: either
     q: str = ""
     sort: str = "created"
     direction: str = "desc"
@@ -75,6 +77,7 @@ class TicketFilters:
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
             raise ValidationFailed(_l("The end date is before the start date."), field="date_to")
         filters.overdue = args.get("overdue") in ("1", "true", "on", "yes")
+        filters.due_soon = args.get("due_soon") in ("1", "true", "on", "yes")
         filters.q = (args.get("q") or "").strip()[:SEARCH_MAX]
         sort = args.get("sort") or "created"
         if sort not in SORTS:
@@ -108,7 +111,7 @@ class TicketFilters:
     @property
     def active(self):
         return any([self.status, self.priority_id, self.category_id, self.area_id, self.assignee_id,
-                    self.unassigned, self.date_from, self.date_to, self.overdue, self.q])
+                    self.unassigned, self.date_from, self.date_to, self.overdue, self.due_soon, self.q])
 
 
 def _positive_int(value, name):
@@ -186,8 +189,11 @@ def apply_filters(query, filters, now=None):
         query = query.where(Ticket.created_at >= day_bounds(filters.date_from)[0])
     if filters.date_to:
         query = query.where(Ticket.created_at < day_bounds(filters.date_to)[1])
-    if filters.overdue:
-        query = query.where(Ticket.status != TicketStatus.CLOSED, Ticket.due_at < now)
+    # Due soon and overdue as services/helpdesk/sla.py defines them (working time, on hold paused).
+    due_conditions = ([sla.overdue_condition(now)] if filters.overdue else []) + (
+        [sla.due_soon_condition(now)] if filters.due_soon else [])
+    if due_conditions:
+        query = query.where(or_(*due_conditions))
     if filters.q:
         condition = search_condition(filters.q, db.session.get_bind().dialect.name)
         if condition is not None:

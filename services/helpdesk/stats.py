@@ -1,20 +1,24 @@
 """Helpdesk figures for the dashboards and the API.
 
 The counters come from one grouped scan of the tickets (status × category × priority ×
-assignee × overdue), added up in Python: one query instead of one per chart.
+assignee × overdue × due soon), added up in Python: one query instead of one per chart. Overdue
+and due soon are services/helpdesk/sla.py's: working time, and a ticket on hold is neither.
 """
 from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Area, AuditLog, Category, Priority, Ticket, TicketStatus, User
+from services.helpdesk import sla
 from services.helpdesk.access import restrict_to_visible, staff_scope
 from services.timeutil import day_bounds, local_today, organisation_tz, seconds_between, utcnow
 
 URGENT_CODES = ("high", "critical")
+ATTENTION_SIZE = 8
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Overview:
     unassigned: int = 0
     urgent: int = 0  # high and critical, not closed
     overdue: int = 0
+    due_soon: int = 0
+    attention: list = field(default_factory=list)  # the most pressing overdue / due-soon tickets
     by_status: dict = field(default_factory=dict)
     by_category: list = field(default_factory=list)  # [(name, count)]
     by_area: list = field(default_factory=list)
@@ -32,7 +38,7 @@ class Overview:
     def as_dict(self):
         return {
             "total": self.total, "open": self.open, "unassigned": self.unassigned, "urgent": self.urgent,
-            "overdue": self.overdue, "by_status": self.by_status,
+            "overdue": self.overdue, "due_soon": self.due_soon, "by_status": self.by_status,
             "by_category": [{"name": name, "count": count} for name, count in self.by_category],
             "by_area": [{"name": name, "count": count} for name, count in self.by_area],
             "workload": [{"agent_id": agent.id, "agent": agent.display_name, "open": open_, "overdue": overdue}
@@ -40,21 +46,24 @@ class Overview:
         }
 
 
-def overview(user, now=None):
-    """Counters and breakdowns over the tickets `user` may see."""
+def overview(user, now=None, attention_size=ATTENTION_SIZE):
+    """Counters and breakdowns over the tickets `user` may see, and the first tickets needing
+    attention (overdue, then due soon, by due time)."""
     now = now or utcnow()
-    overdue = case((Ticket.due_at < now, True), else_=False)
+    cutoffs = sla.soon_cutoffs(now)
+    overdue = case((sla.overdue_condition(now), True), else_=False)
+    soon = case((sla.due_soon_condition(now, cutoffs), True), else_=False)
     grouped = restrict_to_visible(
         select(Ticket.status, Ticket.category_id, Ticket.area_id, Ticket.priority_id, Ticket.assignee_id,
-               overdue.label("overdue"), func.count().label("n"))
+               overdue.label("overdue"), soon.label("soon"), func.count().label("n"))
         .group_by(Ticket.status, Ticket.category_id, Ticket.area_id, Ticket.priority_id, Ticket.assignee_id,
-                  overdue), user)
+                  overdue, soon), user)
     rows = db.session.execute(grouped).all()
     urgent_ids = set(db.session.scalars(select(Priority.id).where(Priority.code.in_(URGENT_CODES))))
 
     result = Overview(by_status={status.value: 0 for status in TicketStatus})
     categories, areas, agent_open, agent_overdue = Tally(), Tally(), Tally(), Tally()
-    for status, category_id, area_id, priority_id, assignee_id, is_overdue, count in rows:
+    for status, category_id, area_id, priority_id, assignee_id, is_overdue, is_soon, count in rows:
         result.total += count
         result.by_status[status.value] += count
         categories[category_id] += count
@@ -65,6 +74,7 @@ def overview(user, now=None):
         result.unassigned += count if assignee_id is None else 0
         result.urgent += count if priority_id in urgent_ids else 0
         result.overdue += count if is_overdue else 0
+        result.due_soon += count if is_soon else 0
         if assignee_id is not None:
             agent_open[assignee_id] += count
             agent_overdue[assignee_id] += count if is_overdue else 0
@@ -74,7 +84,17 @@ def overview(user, now=None):
     agents = {agent.id: agent for agent in db.session.scalars(select(User).where(User.id.in_(agent_open)))}
     result.workload = sorted(((agents[i], n, agent_overdue[i]) for i, n in agent_open.items() if i in agents),
                              key=lambda row: (-row[1], row[0].display_name))
+    if result.overdue or result.due_soon:
+        result.attention = needing_attention(user, now, cutoffs, attention_size)
     return result
+
+
+def needing_attention(user, now, cutoffs=None, limit=ATTENTION_SIZE):
+    """The overdue and due-soon tickets `user` may see, the earliest due first."""
+    query = (restrict_to_visible(select(Ticket).where(sla.needs_attention_condition(now, cutoffs)), user)
+             .order_by(Ticket.due_at, Ticket.id).limit(limit)
+             .options(joinedload(Ticket.priority), joinedload(Ticket.assignee), joinedload(Ticket.area)))
+    return list(db.session.scalars(query))
 
 
 def _named(model, tally):
@@ -113,7 +133,9 @@ def recent_activity(user, limit=10):
     """The latest changes to tickets `user` may see: [(AuditLog, Ticket)]."""
     visible = restrict_to_visible(select(Ticket.id), user).scalar_subquery()
     query = (select(AuditLog, Ticket).join(Ticket, Ticket.id == AuditLog.entity_id)
-             .where(AuditLog.entity_type == "ticket", AuditLog.entity_id.in_(visible))
+             .where(AuditLog.entity_type == "ticket", AuditLog.entity_id.in_(visible),
+                    # the due time's bookkeeping: the status change beside it says what happened
+                    AuditLog.action.not_in((sla.PAUSED_ACTION, sla.RESUMED_ACTION)))
              .order_by(AuditLog.id.desc()).limit(limit))
     return db.session.execute(query).all()
 
@@ -133,8 +155,9 @@ def agent_statistics(agent, now=None, days=30):
         "unassigned_in_areas": db.session.scalar(
             select(func.count()).where(mine, Ticket.assignee_id.is_(None), Ticket.status != TicketStatus.CLOSED)),
         "overdue": db.session.scalar(
-            select(func.count()).where(Ticket.assignee_id == agent.id, Ticket.status != TicketStatus.CLOSED,
-                                       Ticket.due_at < now)),
+            select(func.count()).where(Ticket.assignee_id == agent.id, sla.overdue_condition(now))),
+        "due_soon": db.session.scalar(
+            select(func.count()).where(Ticket.assignee_id == agent.id, sla.due_soon_condition(now))),
         "closed_recently": closed_count,
         "average_hours_to_close": round(average_seconds / 3600, 1) if average_seconds else None,
         "days": days,
