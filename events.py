@@ -87,6 +87,11 @@ reply_added = signals.signal("reply-added", doc="""\
 Sender: the Ticket. `comment`: the new TicketComment, a public reply or an internal note;
 `by_staff`: an agent or admin working on the ticket wrote it. In the transaction.""")
 
+ticket_copy_changed = signals.signal("ticket-copy-changed", doc="""\
+Sender: the Ticket. `email`: the address put in copy (`added` True) or taken out of it (False);
+`by`: the User who did it, or an audit.Outsider (the requester through the tracking link, or the
+person in copy leaving through the link in a mail). In the transaction.""")
+
 
 # --- messaging --------------------------------------------------------------------------------
 

@@ -293,10 +293,10 @@ def test_an_smtp_outage_loses_no_message_and_repeats_none(app, helpdesk, smtp):
         tickets.add_comment(first, "¿Sigue fallando?", agent)
         tickets.change_status(first, TicketStatus.IN_PROGRESS, agent)
         tickets.assign(second, helpdesk["agent"], admin)
-        tickets.add_comment(first, "Sí, sigue igual.", requester)  # the requester's own reply sends nothing
+        tickets.add_comment(first, "Sí, sigue igual.", requester)  # to the agent, not back to the requester
         tickets.change_status(first, TicketStatus.CLOSED, agent)
         waiting = len(outbox(OutboxStatus.PENDING))
-        assert waiting == 6  # 2 for the new ticket, reply, status, assignment, closing
+        assert waiting == 7  # 2 for the new ticket, reply, status, assignment, the requester's reply, closing
 
         now = utcnow()
         assert email_manager.send_due(now) == (0, waiting)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from models import Role
 from routes.helpdesk import bp
 from routes.helpdesk.forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TicketForm, priority_choices
+from routes.helpdesk.watcher_forms import followers_context
 from services.errors import DomainError
 from services.helpdesk import tickets as ticket_service
 from services.helpdesk.access import is_requester, is_staff_for, visible_ticket
@@ -34,15 +35,14 @@ def uploaded_files():
 @bp.route("/tickets/new", methods=["GET", "POST"])
 @login_required
 def new_ticket():
-    staff = current_user.role in (Role.ADMIN, Role.AGENT)
     form = TicketForm()
-    form.fill_choices(staff)
+    form.fill_choices(ticket_service.may_choose_priority(current_user))
     if form.validate_on_submit():
         try:
             ticket = ticket_service.file_ticket(
                 title=form.title.data, description=form.description.data, category_id=form.category_id.data,
                 location_id=form.location_id.data or None, requester=current_user,
-                priority_id=(form.priority_id.data or None) if staff else None, files=uploaded_files(),
+                priority_id=form.chosen_priority_id(), files=uploaded_files(),
             )
         except DomainError as error:
             show_domain_error(form, error, TICKET_FIELDS)
@@ -81,7 +81,7 @@ def ticket_page_context(ticket, viewer):
             for agent in ticket_service.assignable_agents(ticket.area_id)]
         context["assign_form"] = assign_form
     context["can_take"] = (viewer.role == Role.AGENT and staff and ticket.assignee_id is None)
-    return context
+    return context | followers_context(ticket, viewer)
 
 
 @bp.get("/tickets/<int:ticket_id>")

@@ -20,9 +20,10 @@ from models import (Attachment, Category, Location, Priority, Role, Sequence, Ti
                     valid_id)
 from services import audit
 from services.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
-from services.helpdesk import assignment, attachments
+from services.helpdesk import assignment, attachments, sla
 from services.helpdesk.access import is_requester, is_staff_for, require_staff
-from services.settings import auto_close_hours
+from services.helpdesk.readiness import require_taking_tickets
+from services.settings import auto_close_hours, requester_priority
 from services.timeutil import utcnow
 
 TRANSITIONS = {
@@ -102,7 +103,8 @@ def location_for(location_id):
 
 
 def due_time(start, priority):
-    return start + timedelta(hours=priority.resolution_hours)
+    """The priority's resolution hours of working time after `start` (business hours, holidays)."""
+    return sla.due_time(start, priority)
 
 
 def _text(value, field, maximum, message):
@@ -129,17 +131,25 @@ def _touch(ticket, now, staff_acted):
 # --- filing -----------------------------------------------------------------------------------
 
 
+def may_choose_priority(requester):
+    """Whether `requester` (None: someone without an account) sets the priority when filing: staff
+    always; everyone else when Settings let requesters choose. Otherwise the category decides."""
+    staff = requester is not None and requester.role in (Role.ADMIN, Role.AGENT)
+    return staff or bool(requester_priority())
+
+
 def file_ticket(*, title, description, category_id, requester=None, requester_name=None, requester_email=None,
                 location_id=None, priority_id=None, files=(), now=None):
     """A new ticket from an account (`requester`) or from someone without one (name and email).
-    Staff may set the priority; everyone else gets the category's default."""
+    The priority is the one chosen when `may_choose_priority`, else the category's default."""
     now = now or utcnow()
+    require_taking_tickets()
     title = _text(title, "title", TITLE_MAX, _l("Write a short title."))
     description = _text(description, "description", BODY_MAX, _l("Describe the problem."))
     category = category_for(category_id)
     location = location_for(location_id)
-    staff_filing = requester is not None and requester.role in (Role.ADMIN, Role.AGENT)
-    priority = priority_for(priority_id) if (priority_id and staff_filing) else category.default_priority
+    chosen = priority_id and may_choose_priority(requester)
+    priority = priority_for(priority_id) if chosen else category.default_priority
     if requester is None:
         requester_name = _text(requester_name, "name", NAME_MAX, _l("Write your name."))
         if not requester_email:
@@ -158,7 +168,9 @@ def file_ticket(*, title, description, category_id, requester=None, requester_na
     db.session.flush()
     attachments.store(uploads, ticket, uploader=requester)
     assignment.assign_automatically(ticket, now)
-    audit.record(requester, "ticket.created", "ticket", ticket.id, after=_snapshot(ticket))
+    # Filed without an account: the trail names the person, not "the system".
+    audit.record(requester or audit.Outsider(ticket.requester_name, audit.VIA_FORM), "ticket.created", "ticket",
+                 ticket.id, after=_snapshot(ticket))
     events.ticket_filed.send(ticket, by=requester)
     db.session.commit()
     return ticket
@@ -184,19 +196,21 @@ def check_status_change(ticket, new_status, actor):
 
 def change_status(ticket, new_status, actor, now=None, commit=True):
     """Move the ticket to `new_status` if the rules allow it; closing stamps closed_at and
-    reopening clears it. `actor` None is the system (automation) or an anonymous requester
-    acting through the tracking link, whose permission the route has checked."""
+    reopening clears it. `actor` None is the requester acting through the tracking link, whose
+    permission the route has checked (the auto-close job writes its own change)."""
     now = now or utcnow()
     new_status = check_status_change(ticket, new_status, actor)
     staff = is_staff_for(actor, ticket)
     old_status = ticket.status
     before = _snapshot(ticket)
+    doer = actor if actor is not None else audit.requester_via_link(ticket)  # who the trail names
+    sla.status_changing(ticket, new_status, doer, now)  # on hold and closed stop the due-time clock
     ticket.status = new_status
     ticket.closed_at = now if new_status == TicketStatus.CLOSED else None
     if new_status in (TicketStatus.CLOSED, TicketStatus.OPEN):  # closing or reopening stops the auto-close clock
         ticket.awaiting_requester_since = None
     _touch(ticket, now, staff)
-    audit.record(actor, "ticket.status", "ticket", ticket.id, before=before, after=_snapshot(ticket))
+    audit.record(doer, "ticket.status", "ticket", ticket.id, before=before, after=_snapshot(ticket))
     events.ticket_status_changed.send(ticket, by=actor, old_status=old_status, by_staff=staff)
     if commit:
         db.session.commit()
@@ -212,7 +226,7 @@ def change_priority(ticket, priority_id, actor, now=None, commit=True):
         return ticket
     before = _snapshot(ticket)
     ticket.priority, ticket.priority_id = priority, priority.id
-    ticket.due_at = due_time(ticket.created_at, priority)
+    sla.priority_changed(ticket)  # a new due time, and its warning and escalation afresh
     _touch(ticket, now, staff_acted=False)
     audit.record(actor, "ticket.priority", "ticket", ticket.id, before=before, after=_snapshot(ticket))
     events.ticket_priority_changed.send(ticket, by=actor)
@@ -344,10 +358,26 @@ def delete_ticket(ticket, actor):
 # --- conversation -------------------------------------------------------------------------------
 
 
+def resumes_work(ticket, comment):
+    """A requester's public reply to a ticket on hold (usually waiting for them) puts it back in
+    progress, so it is among its agent's active work again."""
+    return not comment.from_staff and not comment.internal and ticket.status == TicketStatus.ON_HOLD
+
+
+def _resume_after_reply(ticket, author):
+    """The status change a requester's reply makes (see `resumes_work`), in the trail with its
+    reason, announced like any other (its mail and bell go with the reply's)."""
+    before = _snapshot(ticket)
+    ticket.status = TicketStatus.IN_PROGRESS
+    audit.record(author or audit.requester_via_link(ticket), "ticket.status", "ticket", ticket.id,
+                 before=before, after=_snapshot(ticket) | {"reason": "requester_replied"})
+    events.ticket_status_changed.send(ticket, by=author, old_status=TicketStatus.ON_HOLD, by_staff=False)
+
+
 def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
     """A public reply or (staff only) an internal note. `author` None is the anonymous requester
     writing through the tracking link. A staff reply starts the auto-close clock; the requester's
-    answer stops it."""
+    answer stops it, and puts a ticket on hold back in progress (`resumes_work`)."""
     now = now or utcnow()
     staff = is_staff_for(author, ticket)
     if author is not None and not staff and not is_requester(author, ticket):
@@ -375,9 +405,13 @@ def add_comment(ticket, body, author, *, internal=False, files=(), now=None):
         _touch(ticket, now, staff_acted=staff)
     else:
         ticket.updated_at = now
-    audit.record(author, "ticket.note" if internal else "ticket.reply", "ticket", ticket.id,
-                 after={"comment_id": comment.id, "internal": internal})
+    audit.record(author or audit.requester_via_link(ticket), "ticket.note" if internal else "ticket.reply",
+                 "ticket", ticket.id, after={"comment_id": comment.id, "internal": internal})
+    resumed = resumes_work(ticket, comment)  # read before the change: the reply's mail says so
     events.reply_added.send(ticket, comment=comment, by_staff=staff)
+    if resumed:  # the due-time clock runs again, in the requester's name
+        sla.status_changing(ticket, TicketStatus.IN_PROGRESS, author or audit.requester_via_link(ticket), now)
+        _resume_after_reply(ticket, author)
     db.session.commit()
     return comment
 

@@ -45,8 +45,20 @@ def text(notification):
         if values["actor"]:
             return _("%(actor)s assigned %(number)s to you: %(title)s", **values)
         return _("%(number)s was assigned to you: %(title)s", **values)
+    if kind == NotificationKind.SLA_WARNING:
+        if data.get("unassigned"):
+            return _("%(number)s is due soon and nobody has it: %(title)s", **values)
+        return _("%(number)s is due soon: %(title)s", **values)
+    if kind == NotificationKind.SLA_OVERDUE:
+        return _("%(number)s is overdue: %(title)s", **values)
     if kind == NotificationKind.REPLY:
+        if data.get("internal"):
+            return _("%(actor)s wrote an internal note on %(number)s: %(title)s", **values)
         return _("%(actor)s replied on %(number)s: %(title)s", **values)
+    if kind == NotificationKind.REOPENED:
+        if values["actor"]:
+            return _("%(actor)s reopened %(number)s: %(title)s", **values)
+        return _("%(number)s was reopened: %(title)s", **values)
     if status == TicketStatus.CLOSED.value:
         if data.get("automatically"):
             return _("%(number)s was closed automatically: %(title)s", **values)
