@@ -5,10 +5,13 @@ from extensions import db
 from models import Attachment, Counter, CounterService, QueueTicket, Screen, Service, User
 from services.helpdesk import tickets
 from services.helpdesk.attachments import upload_dir
+from services.helpdesk.watchers import leave_token
 from services.timeutil import local_today
 from tests.conftest import ROLES, build_helpdesk
 from tests.matrix import ADMIN_ACTION, ADMIN_ONLY, ANON, EVERYONE, SIGNED_IN
 from tests.matrix_api_tickets import API_TICKETS_ROWS
+from tests.matrix_canned import CANNED_ROWS, make_canned_replies
+from tests.matrix_captcha import CAPTCHA_ROWS
 from tests.matrix_chat import CHAT_ROWS
 from tests.matrix_helpdesk import HELPDESK_ROWS
 from tests.matrix_helpdesk_admin import HELPDESK_ADMIN_ROWS
@@ -17,6 +20,9 @@ from tests.matrix_helpdesk_files import HELPDESK_FILES_ROWS
 from tests.matrix_notifications import NOTIFICATIONS_ROWS
 from tests.matrix_queue import QUEUE_ROWS
 from tests.matrix_reports import REPORTS_ROWS
+from tests.matrix_setup import SETUP_ROWS
+from tests.matrix_sla import SLA_ROWS, make_holiday
+from tests.matrix_watchers import WATCHERS_ROWS
 
 # (method, url rule, url to request, {role: expected status}); {user} is a user id, other
 # placeholders are filled by `matrix_ids` below.
@@ -53,7 +59,8 @@ CORE_ROWS = [
     ("GET", "/api/auth/me", "/api/auth/me", dict.fromkeys(EVERYONE, 401)),  # needs a Bearer token
 ]
 MATRIX = (CORE_ROWS + QUEUE_ROWS + REPORTS_ROWS + HELPDESK_ROWS + HELPDESK_FILES_ROWS + HELPDESK_EXPORTS_ROWS
-          + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS + CHAT_ROWS + NOTIFICATIONS_ROWS)
+          + HELPDESK_ADMIN_ROWS + API_TICKETS_ROWS + CHAT_ROWS + NOTIFICATIONS_ROWS + SETUP_ROWS + CANNED_ROWS
+          + WATCHERS_ROWS + SLA_ROWS + CAPTCHA_ROWS)
 
 
 @pytest.fixture
@@ -84,7 +91,8 @@ def matrix_ids(app, users):
                 "token": ticket.token, "hd_ticket": hd_ticket.id, "hd_token": hd_ticket.tracking_token,
                 "attachment": attachment.id, "area": helpdesk["support"], "category": helpdesk["printer"],
                 "priority": helpdesk["priorities"]["low"], "location": helpdesk["location"],
-                "agent": users["agent"]}
+                "agent": users["agent"], **make_canned_replies(users), **make_holiday(),
+                "copy_token": leave_token(hd_ticket, "copia@example.org")}
 
 
 def file_matrix_ticket(helpdesk):
