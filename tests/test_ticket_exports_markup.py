@@ -3,8 +3,6 @@ page does (bold in the bold font, lists, line breaks, links with their address, 
 page's cleaning drops), the Excel conversation sheet as clean plain text. Never markup.
 """
 import io
-import re
-import zlib
 
 import openpyxl
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from extensions import db
 from models import User
 from services.helpdesk import tickets
-from tests.support.pdf import content_tokens, pdf_text
+from tests.support.pdf import drawn_runs, pdf_text
 
 DESCRIPTION = """Hola equipo, **Outlook** no abre desde el lunes. *Urgente* para la Dirección de Administración.
 
@@ -63,40 +61,6 @@ def assert_no_markup(text):
     for source in ("**", "__", "<script", "alert", "document.cookie", "<b>", "<img", "onerror", "javascript:",
                    "](", "`"):
         assert source not in text, f"{source!r} printed"
-
-
-def drawn_runs(data):
-    """(bold?, text) for each string the pages draw, decoded through each font's ToUnicode map as
-    tests/support/pdf.pdf_text does; bold when the font's name says so (DejaVuSansBold)."""
-    objects = {int(number): body for number, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-
-    def stream(body):
-        start = re.search(rb"stream\r?\n", body).end()
-        raw = body[start:start + int(re.search(rb"/Length (\d+)", body).group(1))]
-        return zlib.decompress(raw) if b"/FlateDecode" in body else raw
-
-    fonts = {}
-    for name, number in set(re.findall(rb"/(F\d+) (\d+) 0 R", data)):
-        font = objects[int(number)]
-        cmap = stream(objects[int(re.search(rb"/ToUnicode (\d+) 0 R", font).group(1))]).decode("latin-1")
-        glyphs = {int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
-                  for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S)
-                  for glyph, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)}
-        fonts[name.decode()] = (b"Bold" in re.search(rb"/BaseFont /(\S+)", font).group(1), glyphs)
-    runs = []
-    for page in [body for _, body in sorted(objects.items()) if re.search(rb"/Type /Page\b(?!s)", body)]:
-        content = stream(objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))])
-        name, current = None, (False, {})
-        for kind, value in content_tokens(content):
-            if kind == "name":
-                name = value
-            elif kind == "op" and value == "Tf":
-                current = fonts[name]
-            elif kind == "string":
-                bold, glyphs = current
-                runs.append((bold, "".join(glyphs.get(int.from_bytes(value[i:i + 2], "big"), "\ufffd")
-                                           for i in range(0, len(value), 2))))
-    return runs
 
 
 def test_the_ticket_pdf_prints_the_formatted_text_never_its_markup(client_as, marked_up_ticket):

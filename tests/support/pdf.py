@@ -13,31 +13,15 @@ def pdf_text(data):
     each `Tf` and decoding the strings shown by `Tj`/`TJ`. A character missing from the font, or
     text drawn in a font without the map, would not come back, so this checks what prints.
     """
-    objects = {int(number): body for number, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-
-    def stream(body):
-        start = re.search(rb"stream\r?\n", body).end()
-        raw = body[start:start + int(re.search(rb"/Length (\d+)", body).group(1))]
-        return zlib.decompress(raw) if b"/FlateDecode" in body else raw
-
-    maps = {}
-    for name, number in set(re.findall(rb"/(F\d+) (\d+) 0 R", data)):
-        to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", objects[int(number)])
-        cmap = stream(objects[int(to_unicode.group(1))]).decode("latin-1")
-        glyphs = {}
-        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-            for glyph, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-                glyphs[int(glyph, 16)] = bytes.fromhex(text).decode("utf-16-be")
-        maps[name.decode()] = glyphs
+    objects = pdf_objects(data)
+    maps = {name: glyphs for name, (_, glyphs) in font_maps(objects).items()}
 
     lines, baseline = [], None
-    for page in [body for _, body in sorted(objects.items()) if re.search(rb"/Type /Page\b(?!s)", body)]:
-        content = stream(objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))])
+    for page, content in page_contents(objects):
         glyphs, font, operands, shown, y = {}, None, [], "", None
         for kind, value in content_tokens(content):
             if kind == "string":
-                shown += "".join(glyphs.get(int.from_bytes(value[i:i + 2], "big"), "\ufffd")
-                                 for i in range(0, len(value), 2))
+                shown += decode(value, glyphs)
             elif kind == "name":
                 font = value
             elif value == "Tf":
@@ -52,6 +36,59 @@ def pdf_text(data):
                 baseline, shown = y, ""
             operands = operands[-1:] + [value] if kind == "op" else operands
     return "\n".join(lines)
+
+
+def drawn_runs(data):
+    """(bold?, text) for each string the pages draw, decoded as `pdf_text` does; bold when the
+    font's name says so (DejaVuSans-Bold)."""
+    objects = pdf_objects(data)
+    fonts = font_maps(objects)
+    runs = []
+    for _, content in page_contents(objects):
+        name, current = None, (False, {})
+        for kind, value in content_tokens(content):
+            if kind == "name":
+                name = value
+            elif kind == "op" and value == "Tf":
+                current = fonts[name]
+            elif kind == "string":
+                bold, glyphs = current
+                runs.append((bold, decode(value, glyphs)))
+    return runs
+
+
+def pdf_objects(data):
+    return {int(number): body for number, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+
+
+def stream(body):
+    start = re.search(rb"stream\r?\n", body).end()
+    raw = body[start:start + int(re.search(rb"/Length (\d+)", body).group(1))]
+    return zlib.decompress(raw) if b"/FlateDecode" in body else raw
+
+
+def font_maps(objects):
+    """{font resource name: (bold?, {glyph id: character})} from each font's ToUnicode map."""
+    fonts = {}
+    for name, number in set(re.findall(rb"/(F\d+) (\d+) 0 R", b"".join(objects.values()))):
+        font = objects[int(number)]
+        cmap = stream(objects[int(re.search(rb"/ToUnicode (\d+) 0 R", font).group(1))]).decode("latin-1")
+        glyphs = {int(glyph, 16): bytes.fromhex(text).decode("utf-16-be")
+                  for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S)
+                  for glyph, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)}
+        fonts[name.decode()] = (b"Bold" in re.search(rb"/BaseFont /(\S+)", font).group(1), glyphs)
+    return fonts
+
+
+def page_contents(objects):
+    """(page object, its inflated content stream), in order."""
+    for page in [body for _, body in sorted(objects.items()) if re.search(rb"/Type /Page\b(?!s)", body)]:
+        yield page, stream(objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))])
+
+
+def decode(value, glyphs):
+    """A shown string's two-byte glyph ids as characters (U+FFFD for one the map lacks)."""
+    return "".join(glyphs.get(int.from_bytes(value[i:i + 2], "big"), "\ufffd") for i in range(0, len(value), 2))
 
 
 ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
