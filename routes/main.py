@@ -1,4 +1,6 @@
 """The front door: role home redirects, language switch, health check, shared template values."""
+from dataclasses import dataclass
+
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -25,17 +27,72 @@ ROLE_HOME = {
 }
 
 
-# The navigation bar per role: (endpoint, label).
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the navigation bar. It is the current one on its own page and on the pages
+    `covers` names: an endpoint, or a blueprint written with its dot ("admin_helpdesk.")."""
+    endpoint: str
+    label: str
+    covers: tuple = ()
+
+    def is_current(self, endpoint):
+        return endpoint == self.endpoint or covered(endpoint, self.covers)
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A drop-down of the navigation bar; current on a page one of its links or its `covers` names.
+    `None` among the links is a divider."""
+    key: str
+    label: str
+    links: tuple
+    covers: tuple = ()
+
+    def current_link(self, endpoint):
+        """The link to mark on this page: the one whose own page it is, else one that names the page
+        among those it covers, else one covering the page's whole blueprint."""
+        candidates = [link for link in self.links if link and link.is_current(endpoint)]
+        candidates.sort(key=lambda link: (link.endpoint != endpoint, endpoint not in link.covers))  # stable
+        return candidates[0] if candidates else None
+
+    def is_current(self, endpoint):
+        return covered(endpoint, self.covers) or self.current_link(endpoint) is not None
+
+
+def covered(endpoint, covers):
+    return bool(endpoint) and any(endpoint == cover or (cover.endswith(".") and endpoint.startswith(cover))
+                                  for cover in covers)
+
+
+# The navigation bar per role. The admin's many pages are grouped so the bar stays one line at 1280 px.
 NAV_LINKS = {
-    Role.ADMIN: [("reports.dashboard", _l("Dashboard")), ("helpdesk.dashboard", _l("Helpdesk")),
-                 ("helpdesk.admin_tickets", _l("Tickets")), ("admin_queue.services", _l("Services")),
-                 ("admin_queue.counters", _l("Counters")), ("admin_helpdesk.areas", _l("Helpdesk settings")),
-                 ("admin.users", _l("Users")), ("admin.settings", _l("Settings")), ("admin.audit", _l("Audit log"))],
-    Role.STAFF: [("queue.panel", _l("Counter panel"))],
-    Role.REGISTRAR: [("queue.kiosk", _l("Kiosk"))],
-    Role.AGENT: [("helpdesk.agent_tickets", _l("My work")), ("helpdesk.my_tickets", _l("My tickets")),
-                 ("helpdesk.new_ticket", _l("New ticket"))],
-    Role.USER: [("helpdesk.my_tickets", _l("My tickets")), ("helpdesk.new_ticket", _l("New ticket"))],
+    Role.ADMIN: [
+        NavGroup("queue", _l("Queue"), (
+            NavLink("reports.dashboard", _l("Queue dashboard"), ("reports.",)),
+            NavLink("admin_queue.services", _l("Services"), ("admin_queue.edit_service",)),
+            NavLink("admin_queue.counters", _l("Counters"), ("admin_queue.edit_counter",)),
+            NavLink("admin_queue.screens", _l("Call screens"), ("admin_queue.edit_screen",)),
+            None,
+            NavLink("queue.kiosk", _l("Kiosk"), ("queue.",)),
+        ), ("admin_queue.",)),
+        NavGroup("helpdesk", _l("Helpdesk"), (
+            NavLink("helpdesk.dashboard", _l("Helpdesk dashboard")),
+            NavLink("helpdesk.admin_tickets", _l("All tickets"), ("helpdesk.ticket_detail",)),
+            None,
+            NavLink("admin_helpdesk.areas", _l("Helpdesk settings"), ("admin_helpdesk.",)),
+            NavLink("admin_helpdesk.business_hours", _l("Business hours"), ("admin_helpdesk.holidays",)),
+        ), ("helpdesk.",)),
+        NavLink("admin.users", _l("Users"), ("admin.new_user", "admin.edit_user")),
+        NavGroup("settings", _l("Settings"), (
+            NavLink("admin.settings", _l("General settings")),
+            NavLink("admin.audit", _l("Audit log")),
+        )),
+    ],
+    Role.STAFF: [NavLink("queue.panel", _l("Counter panel"))],
+    Role.REGISTRAR: [NavLink("queue.kiosk", _l("Kiosk"))],
+    Role.AGENT: [NavLink("helpdesk.agent_tickets", _l("My work")), NavLink("helpdesk.my_tickets", _l("My tickets")),
+                 NavLink("helpdesk.new_ticket", _l("New ticket"))],
+    Role.USER: [NavLink("helpdesk.my_tickets", _l("My tickets")), NavLink("helpdesk.new_ticket", _l("New ticket"))],
 }
 
 

@@ -1,5 +1,6 @@
 """The page shell: security headers, cookies, error pages, language choice, local assets, health."""
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -7,6 +8,8 @@ from sqlalchemy.exc import OperationalError
 from extensions import db
 from models import User
 from routes.admin import views as admin_views
+from services.settings import save_settings
+from tests.support.html import Elements
 
 
 def test_security_headers_on_pages_api_and_static(client, users):
@@ -128,11 +131,75 @@ def test_profile_language_automatic_follows_the_browser(app, client_as, users):
         assert db.session.get(User, users["agent"]).full_name == "Agente Uno"
 
 
-@pytest.mark.parametrize("role", ["admin", "staff", "registrar", "agent", "user"])
+# --- the navigation bar ----------------------------------------------------------------
+
+NAVIGATION = {
+    "admin": ["/admin", "/admin/services", "/admin/counters", "/admin/screens", "/registro",  # Queue
+              "/tickets/dashboard", "/tickets/admin", "/admin/helpdesk/areas", "/admin/helpdesk/hours",  # Helpdesk
+              "/admin/users", "/admin/settings", "/admin/audit"],  # Users; Settings
+    "staff": ["/panel"],
+    "registrar": ["/registro"],
+    "agent": ["/tickets/ingeniero", "/tickets", "/tickets/new"],
+    "user": ["/tickets", "/tickets/new"],
+}
+
+
+def navigation(html):
+    """The tags of the bar's own entries (left of the language menu), in order."""
+    nav = html[html.index('id="main-nav"'):html.index('id="language-menu"')]
+    return Elements(nav).tags
+
+
+@pytest.mark.parametrize("role", NAVIGATION)
 def test_navigation_fits_the_role(client_as, role):
     html = client_as(role).get("/account").get_data(as_text=True)
-    assert ('href="/admin/users"' in html) == (role == "admin")
+    assert [attrs["href"] for tag, attrs in navigation(html) if tag == "a"] == NAVIGATION[role]
     assert 'id="theme-toggle"' in html and 'action="/logout"' in html and 'action="/language"' in html
+    groups = [attrs["id"] for tag, attrs in navigation(html) if tag == "button"]
+    assert groups == (["nav-queue", "nav-helpdesk", "nav-settings"] if role == "admin" else [])
+
+
+def test_the_admins_entries_are_grouped_in_keyboard_menus(admin_client):
+    tags = navigation(admin_client.get("/admin/users").get_data(as_text=True))
+    for group in ("queue", "helpdesk", "settings"):
+        toggle = next(attrs for tag, attrs in tags if attrs.get("id") == f"nav-{group}")
+        assert toggle["data-bs-toggle"] == "dropdown" and toggle["aria-expanded"] == "false"
+        assert toggle["type"] == "button" and "active" not in toggle["class"].split()
+        assert any(attrs.get("aria-labelledby") == f"nav-{group}" for tag, attrs in tags if tag == "ul")
+    (users,) = [attrs for tag, attrs in tags if attrs.get("aria-current")]
+    assert users["href"] == "/admin/users" and users["aria-current"] == "page" and "active" in users["class"].split()
+
+
+@pytest.mark.parametrize("path, group, current", [
+    ("/admin", "queue", "/admin"), ("/admin/services/new", "queue", "/admin/services"),
+    ("/admin/screens", "queue", "/admin/screens"), ("/tickets/admin", "helpdesk", "/tickets/admin"),
+    ("/admin/helpdesk/categories", "helpdesk", "/admin/helpdesk/areas"),
+    ("/admin/helpdesk/holidays", "helpdesk", "/admin/helpdesk/hours"),
+    ("/admin/audit", "settings", "/admin/audit"), ("/admin/settings", "settings", "/admin/settings"),
+])
+def test_the_group_of_the_page_is_marked(admin_client, path, group, current):
+    tags = navigation(admin_client.get(path).get_data(as_text=True))
+    marked = [attrs for tag, attrs in tags if attrs.get("aria-current")]
+    toggles = [(attrs["id"], attrs["aria-current"]) for attrs in marked if attrs.get("id")]
+    assert toggles == [(f"nav-{group}", "true")]
+    assert [attrs["href"] for attrs in marked if attrs.get("href")] == [current]
+    assert "active" in marked[0]["class"].split()
+    assert all("active" not in attrs.get("class", "").split() for tag, attrs in tags if attrs not in marked)
+
+
+def test_the_bar_keeps_long_names_short_and_says_them_whole(app, client_as):
+    name = "Secretaría Municipal de Atención Ciudadana y Trámites Públicos"[:60]
+    with app.app_context():
+        save_settings({"organisation_name": name}, None)
+    html = client_as("agent").get("/account").get_data(as_text=True)
+    brand = next(attrs for tag, attrs in Elements(html).tags if "navbar-brand" in attrs.get("class", ""))
+    assert brand["title"] == name and "text-truncate" in brand["class"] and f">{name}</a>" in html
+    assert Elements(html).by_id("user-menu")["title"] == "Agent Uno"
+    # The icons speak: the language menu and the theme switch are named in words.
+    assert re.search(r'id="language-menu"[^>]*>.*?<span class="nav-label-lg-hidden">Idioma:</span> ES</button>',
+                     html, re.S)
+    theme = Elements(html).by_id("theme-toggle")
+    assert theme["aria-pressed"] == "false" and theme["title"] == "Modo oscuro"
 
 
 @pytest.mark.parametrize("path", ["/admin/users/99999999999999999999/edit", "/admin/users?page=99999999999999999999",
@@ -153,3 +220,20 @@ def test_oversize_bodies_are_refused(app, client, users):
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
     assert response.status_code == 413
+
+
+def test_every_table_scrolls_in_its_own_box():
+    """On a phone a wide table scrolls inside its .table-responsive box; the page itself never
+    scrolls sideways (tests/e2e/test_shell_fits.py measures it). Mail is laid out with tables of its own."""
+    unboxed = []
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    for template in sorted(templates.rglob("*.html")):
+        if template.relative_to(templates).parts[0] == "email":
+            continue
+        html = template.read_text(encoding="utf-8")
+        for table in re.finditer(r"<table\b", html):
+            before = html[:table.start()]
+            box = before.rfind("table-responsive")
+            if box == -1 or "</div>" in before[box:] or "<table" in before[box:]:
+                unboxed.append(f"{template.relative_to(templates)}:{before.count(chr(10)) + 1}")
+    assert unboxed == []

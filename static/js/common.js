@@ -53,5 +53,20 @@ window.Desk = (function () {
     return fetch(url, init);
   }
 
-  return { throttle: throttle, csrfFetch: csrfFetch };
+  // The text colour that reads on a background of `colour` (#rgb or #rrggbb, e.g. a service's
+  // colour, which admins choose freely): white, or black when white would fall below WCAG's 4.5:1
+  // (a yellow, a light green); one of the two always reaches it. Not a colour: white.
+  function textOn(colour) {
+    var hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(colour || "");
+    if (!hex) return "#fff";
+    var digits = hex[1].length === 3 ? hex[1].replace(/./g, "$&$&") : hex[1];
+    var channels = [0, 2, 4].map(function (i) {
+      var value = parseInt(digits.slice(i, i + 2), 16) / 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+    return 1.05 / (luminance + 0.05) >= 4.5 ? "#fff" : "#000";
+  }
+
+  return { throttle: throttle, csrfFetch: csrfFetch, textOn: textOn };
 })();

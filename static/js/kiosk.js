@@ -6,6 +6,7 @@
   document.querySelectorAll(".kiosk-service[data-color]").forEach(function (button) {
     button.style.backgroundColor = button.dataset.color;
     button.style.borderColor = button.dataset.color;
+    button.style.color = Desk.textOn(button.dataset.color);
   });
   var form = document.getElementById("kiosk-form");
   if (!form) return;

@@ -17,10 +17,8 @@
   function apply(theme) {
     root.setAttribute("data-bs-theme", theme);
     var button = document.getElementById("theme-toggle");
-    if (button) {
-      button.setAttribute("aria-pressed", theme === "dark" ? "true" : "false");
-      button.textContent = theme === "dark" ? button.dataset.labelLight : button.dataset.labelDark;
-    }
+    // A toggle button named "Dark mode": aria-pressed says whether it is on; the icon follows (app.css).
+    if (button) button.setAttribute("aria-pressed", theme === "dark" ? "true" : "false");
   }
 
   apply(preferred());

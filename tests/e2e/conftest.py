@@ -1,14 +1,17 @@
 """Real-browser fixtures: the app served by run.py in its own process, driven by Chromium.
 
-The server is prepared the way `make run` does it (flask db upgrade, flask seed --demo), on a
-throw-away SQLite database. Without Chromium or Playwright these tests skip, except in CI,
-where a missing browser is a failure.
+`live_server` is prepared the way `make run` does it (flask db upgrade, flask seed --demo), on a
+throw-away SQLite database; `realistic_server` the same way with tests/e2e/realistic.py's data
+set. Without Chromium or Playwright these tests skip, except in CI, where a missing browser is a
+failure.
 """
+import json
 import os
 import shutil
 import subprocess
 import sys
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,9 +29,9 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("live-instance")
+def serve(instance, prepare):
+    """Run run.py on a fresh SQLite database in `instance`, after the commands in `prepare` (lists
+    of arguments after `python -m`, run with the server's environment); yields (url, outputs)."""
     port = free_port()
     env = {
         **os.environ,
@@ -41,9 +44,12 @@ def live_server(tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",  # the tests sign in far more often than a person
     }
     env.pop("ASYNC_MODE", None)  # the server's default mode, as `make run` has it
-    flask = [sys.executable, "-m", "flask"]
-    for command in (["db", "upgrade"], ["seed", "--demo"]):
-        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    outputs = []
+    for command in prepare:
+        done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            pytest.fail(f"{' '.join(command)} failed: {done.stderr[-3000:]}")
+        outputs.append(done.stdout)
     log = open(instance / "server.log", "w")
     server = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -62,10 +68,38 @@ def live_server(tmp_path_factory):
     except AssertionError as error:
         server.kill()
         pytest.fail(f"server did not start ({error}): {(instance / 'server.log').read_text()}")
-    yield url
+    yield url, outputs
     server.terminate()
     server.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The demo data set (`flask seed --demo`), as `make run` serves it."""
+    served = serve(tmp_path_factory.mktemp("live-instance"), [["flask", "db", "upgrade"], ["flask", "seed", "--demo"]])
+    url, _ = next(served)
+    yield url
+    next(served, None)
+
+
+@dataclass
+class RealisticServer:
+    url: str
+    ids: dict  # the role matrix's placeholders ({hd_ticket}, {token}, ...) in this data set
+    logins: dict  # role: username; every password is realistic.PASSWORD
+
+
+@pytest.fixture(scope="session")
+def realistic_server(tmp_path_factory):
+    """A server of its own holding tests/e2e/realistic.py's data set (long names at the forms'
+    limits, accents, three-letter prefixes, four-digit numbers): the demo server stays as it is."""
+    served = serve(tmp_path_factory.mktemp("realistic-instance"),
+                   [["flask", "db", "upgrade"], ["tests.e2e.realistic"]])
+    url, outputs = next(served)
+    ids = json.loads(outputs[-1].strip().splitlines()[-1])
+    yield RealisticServer(url=url, ids=ids, logins=ids.pop("logins"))
+    next(served, None)
 
 
 @pytest.fixture(scope="session")
@@ -86,10 +120,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser profile per test; fails the test on any console error or CSP violation."""
-    context = browser.new_context(base_url=live_server, locale="es-ES")
+def watched_page(browser, base_url):
+    """A fresh browser profile on `base_url`; fails the test on any console error or CSP violation."""
+    context = browser.new_context(base_url=base_url, locale="es-ES")
     context.set_default_timeout(5000)
     page = context.new_page()
     problems = []
@@ -98,3 +131,16 @@ def page(browser, live_server):
     yield page
     context.close()
     assert problems == [], f"browser reported errors: {problems}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser profile per test on the demo server; fails the test on any console error or CSP violation."""
+    yield from watched_page(browser, live_server)
+
+
+@pytest.fixture
+def realistic_page(browser, realistic_server):
+    """Like `page`, on the realistic data set's server: sign in as realistic_server.logins[role] with
+    tests.e2e.realistic.PASSWORD, open URLs built from realistic_server.ids."""
+    yield from watched_page(browser, realistic_server.url)
