@@ -107,11 +107,18 @@
   }
 
   var serviceChart = barChart(document.getElementById("chart-services"));
+  // The axis names each service by its prefix: full names (up to 80 characters) would swamp the
+  // chart. The tooltip, and the table below, give the whole name.
+  var serviceNames = [];
+  serviceChart.options.plugins.tooltip = {
+    callbacks: { title: function (items) { return items.length ? serviceNames[items[0].dataIndex] : ""; } }
+  };
   var hourChart = barChart(document.getElementById("chart-hours"));
   var HOUR_LABELS = Array.from({ length: 24 }, function (_, hour) { return pad(hour) + ":00"; });
 
   function renderCharts(stats) {
-    serviceChart.data.labels = stats.services.map(function (s) { return s.prefix + " · " + s.name; });
+    serviceNames = stats.services.map(function (s) { return s.prefix + " · " + s.name; });
+    serviceChart.data.labels = stats.services.map(function (s) { return s.prefix; });
     serviceChart.data.datasets[0].data = stats.services.map(function (s) { return s.issued; });
     serviceChart.data.datasets[0].backgroundColor = stats.services.map(function (s) { return s.color; });
     serviceChart.update();
